@@ -1,0 +1,105 @@
+// Raw Docker Engine API shapes: only the subset dockmon reads, named exactly as the
+// API names them. Every field is optional because the daemon omits zero values
+// (Go `omitempty`) and older daemons, Windows and Podman leave many out.
+// Source: moby api/types/container/stats.go and api/swagger.yaml (ContainerStatsResponse).
+
+export interface CpuUsage {
+  total_usage?: number;
+  percpu_usage?: number[] | null;
+  usage_in_kernelmode?: number;
+  usage_in_usermode?: number;
+}
+
+export interface ThrottlingData {
+  periods?: number;
+  throttled_periods?: number;
+  throttled_time?: number;
+}
+
+export interface CpuStats {
+  cpu_usage?: CpuUsage;
+  system_cpu_usage?: number;
+  online_cpus?: number;
+  throttling_data?: ThrottlingData;
+}
+
+export interface MemoryStats {
+  usage?: number;
+  max_usage?: number;
+  limit?: number;
+  failcnt?: number;
+  /** cgroup v1 keys (cache, rss, total_inactive_file, ...) or v2 keys (anon, file, inactive_file, ...). */
+  stats?: Record<string, number> | null;
+  // Windows only
+  commitbytes?: number;
+  commitpeakbytes?: number;
+  privateworkingset?: number;
+}
+
+export interface BlkioEntry {
+  major?: number;
+  minor?: number;
+  op?: string;
+  value?: number;
+}
+
+export interface BlkioStats {
+  io_service_bytes_recursive?: BlkioEntry[] | null;
+}
+
+export interface NetworkStats {
+  rx_bytes?: number;
+  rx_packets?: number;
+  rx_errors?: number;
+  rx_dropped?: number;
+  tx_bytes?: number;
+  tx_packets?: number;
+  tx_errors?: number;
+  tx_dropped?: number;
+}
+
+export interface StorageStats {
+  read_size_bytes?: number;
+  write_size_bytes?: number;
+}
+
+/** One record of `GET /containers/{id}/stats`. */
+export interface StatsRecord {
+  id?: string;
+  name?: string;
+  os_type?: string;
+  read?: string;
+  preread?: string;
+  num_procs?: number;
+  pids_stats?: { current?: number; limit?: number };
+  blkio_stats?: BlkioStats;
+  storage_stats?: StorageStats;
+  cpu_stats?: CpuStats;
+  precpu_stats?: CpuStats;
+  memory_stats?: MemoryStats;
+  networks?: Record<string, NetworkStats>;
+}
+
+/** One entry of `GET /containers/json`. */
+export interface ContainerListEntry {
+  Id: string;
+  Names?: string[];
+  Image?: string;
+  ImageID?: string;
+  Command?: string;
+  Created?: number;
+  Labels?: Record<string, string> | null;
+  State?: string;
+  Status?: string;
+  HostConfig?: { NetworkMode?: string };
+}
+
+/** One message of `GET /events`. */
+export interface EngineEvent {
+  Type?: string;
+  Action?: string;
+  Actor?: { ID?: string; Attributes?: Record<string, string> };
+  scope?: string;
+  time?: number;
+  timeNano?: number;
+}
