@@ -1,0 +1,41 @@
+// The only Engine API paths dockmon may request, always with GET. The Docker socket
+// is root on the host: even a GET can attach (attach/ws), exfiltrate (export,
+// archive) or leak secrets (containers/{id}/json holds Config.Env), so the gate is
+// an anchored allowlist, checked on the final path right before it is sent.
+// See docker-api-notes.md §8 and the Beszel advisory GHSA-phwh-4f42-gwf3.
+
+const VERSION = String.raw`/v1\.\d{1,3}`;
+const CONTAINER_ID = '[0-9a-f]{64}';
+
+const ALLOWED_PATHS: readonly RegExp[] = [
+  /^\/_ping$/,
+  new RegExp(`^${VERSION}/version$`),
+  new RegExp(`^${VERSION}/containers/json$`),
+  new RegExp(`^${VERSION}/containers/${CONTAINER_ID}/stats$`),
+  new RegExp(`^${VERSION}/events$`),
+];
+
+const ALLOWED_QUERY_KEYS: ReadonlySet<string> = new Set(['all', 'filters', 'stream', 'one-shot', 'since']);
+
+const CONTAINER_ID_PATTERN = new RegExp(`^${CONTAINER_ID}$`);
+
+/** A full container ID as the daemon reports it: 64 lower-case hex digits. */
+export function isContainerId(value: string): boolean {
+  return CONTAINER_ID_PATTERN.test(value);
+}
+
+/** Why `pathWithQuery` may not be sent, or null when it may. */
+export function checkAllowedRequest(pathWithQuery: string): string | null {
+  const queryStart = pathWithQuery.indexOf('?');
+  const path = queryStart === -1 ? pathWithQuery : pathWithQuery.slice(0, queryStart);
+  if (!ALLOWED_PATHS.some((pattern) => pattern.test(path))) {
+    return `path ${JSON.stringify(path)} is not on the Docker API allowlist`;
+  }
+  if (queryStart !== -1) {
+    const query = new URLSearchParams(pathWithQuery.slice(queryStart + 1));
+    for (const key of query.keys()) {
+      if (!ALLOWED_QUERY_KEYS.has(key)) return `query parameter ${JSON.stringify(key)} is not allowed`;
+    }
+  }
+  return null;
+}

@@ -1,0 +1,155 @@
+// The named Docker calls dockmon makes, each a few lines over the transport.
+// Every URL is built here from constants and validated container IDs; nothing a
+// user typed ever reaches a Docker path.
+
+import { DockerApiError, DockerBadResponseError } from '../errors.js';
+import { isContainerId } from './allowlist.js';
+import type { StreamEnd, StreamHandle, Transport } from './transport.js';
+import type { ContainerListEntry, EngineEvent, StatsRecord } from './types.js';
+
+/**
+ * The newest API version we speak. It must be at least 1.44 so Docker 29.0-29.2
+ * (minimum 1.44) accept us; negotiation goes down to what the daemon offers.
+ */
+export const CLIENT_MAX_API_VERSION = '1.47';
+/** `online_cpus` arrived in 1.27 (docker-api-notes §1.1); older daemons are refused. */
+export const CLIENT_MIN_API_VERSION = '1.27';
+
+export interface DaemonInfo {
+  apiVersion: string;
+  osType: string;
+  /** "Docker/20.10.24 (linux)" or "Libpod/..." for Podman. */
+  server: string;
+}
+
+export interface StreamCallbacks<T> {
+  onRecord(record: T): void;
+  /** A line that was not a JSON object; the stream goes on. */
+  onBadLine(error: DockerBadResponseError): void;
+  onEnd(end: StreamEnd): void;
+}
+
+export interface DockerClient {
+  /** Pings the daemon and pins the API version for every later call. */
+  negotiate(): Promise<DaemonInfo>;
+  listContainers(): Promise<ContainerListEntry[]>;
+  /** One record about every second until closed; ends with EOF when the container is removed. */
+  streamStats(containerId: string, callbacks: StreamCallbacks<StatsRecord>, idleTimeoutMs: number): StreamHandle;
+  /** Container lifecycle events; `sinceSeconds` replays what was missed during a reconnect. */
+  streamEvents(callbacks: StreamCallbacks<EngineEvent>, sinceSeconds?: number): StreamHandle;
+  close(): void;
+}
+
+const EVENT_FILTERS = JSON.stringify({ type: ['container'] });
+
+export function createDockerClient(transport: Transport): DockerClient {
+  let versionPrefix: string | null = null;
+
+  function prefix(): string {
+    if (versionPrefix === null) throw new Error('negotiate() must succeed before other Docker calls');
+    return versionPrefix;
+  }
+
+  function openJsonStream<T>(path: string, callbacks: StreamCallbacks<T>, idleTimeoutMs: number | null): StreamHandle {
+    return transport.openStream(
+      path,
+      {
+        onLine(line) {
+          const parsed = parseJsonObject(line, path);
+          if (parsed instanceof DockerBadResponseError) callbacks.onBadLine(parsed);
+          else callbacks.onRecord(parsed as T);
+        },
+        onEnd: callbacks.onEnd,
+      },
+      { idleTimeoutMs },
+    );
+  }
+
+  return {
+    async negotiate() {
+      // Unversioned on purpose: /_ping answers whatever version we would pick.
+      const response = await transport.get('/_ping');
+      const offered = headerValue(response.headers['api-version']);
+      if (offered === undefined || !/^1\.\d{1,3}$/.test(offered)) {
+        throw new DockerBadResponseError(`GET /_ping: no usable Api-Version header (got ${JSON.stringify(offered)})`);
+      }
+      if (compareApiVersions(offered, CLIENT_MIN_API_VERSION) < 0) {
+        throw new DockerApiError(
+          `the daemon speaks API ${offered}; dockmon needs ${CLIENT_MIN_API_VERSION} or newer (Docker 17.03+)`,
+          response.status,
+        );
+      }
+      const apiVersion = compareApiVersions(offered, CLIENT_MAX_API_VERSION) < 0 ? offered : CLIENT_MAX_API_VERSION;
+      versionPrefix = `/v${apiVersion}`;
+      return {
+        apiVersion,
+        osType: headerValue(response.headers['ostype']) ?? 'linux',
+        server: headerValue(response.headers['server']) ?? 'unknown',
+      };
+    },
+
+    async listContainers() {
+      const path = `${prefix()}/containers/json`;
+      const body = parseJsonValue((await transport.get(path)).text, path);
+      if (!Array.isArray(body)) throw new DockerBadResponseError(`GET ${path}: expected a JSON array`);
+      return body.filter((entry): entry is ContainerListEntry => isListEntry(entry));
+    },
+
+    streamStats(containerId, callbacks, idleTimeoutMs) {
+      if (!isContainerId(containerId)) throw new TypeError(`not a full container ID: ${JSON.stringify(containerId)}`);
+      return openJsonStream(`${prefix()}/containers/${containerId}/stats?stream=true`, callbacks, idleTimeoutMs);
+    },
+
+    streamEvents(callbacks, sinceSeconds) {
+      const query = new URLSearchParams({ filters: EVENT_FILTERS });
+      if (sinceSeconds !== undefined) query.set('since', String(Math.floor(sinceSeconds)));
+      // Events can be silent for hours on a quiet host: no idle deadline.
+      return openJsonStream(`${prefix()}/events?${query.toString()}`, callbacks, null);
+    },
+
+    close() {
+      transport.destroy();
+    },
+  };
+}
+
+/** Compares "1.41" and "1.9" numerically per part, as the Go client does. */
+export function compareApiVersions(a: string, b: string): number {
+  const [aMajor = 0, aMinor = 0] = a.split('.').map(Number);
+  const [bMajor = 0, bMinor = 0] = b.split('.').map(Number);
+  return aMajor - bMajor || aMinor - bMinor;
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function parseJsonValue(text: string, path: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new DockerBadResponseError(`GET ${path}: the daemon sent invalid JSON (${text.slice(0, 80)})`, {
+      cause: error,
+    });
+  }
+}
+
+function parseJsonObject(line: string, path: string): object | DockerBadResponseError {
+  try {
+    const parsed: unknown = JSON.parse(line);
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return parsed;
+  } catch {
+    // Reported below with the same message as a non-object.
+  }
+  return new DockerBadResponseError(`GET ${path}: a stream line is not a JSON object (${line.slice(0, 80)})`);
+}
+
+function isListEntry(entry: unknown): boolean {
+  return (
+    typeof entry === 'object' &&
+    entry !== null &&
+    'Id' in entry &&
+    typeof entry.Id === 'string' &&
+    isContainerId(entry.Id)
+  );
+}

@@ -1,0 +1,39 @@
+// Resolves the `id` of /containers?id=X against the agent's own container list:
+// a full ID, then a name, then a unique ID prefix (SPEC). X only ever selects from
+// that list; it never reaches a Docker URL.
+
+import { AmbiguousError, BadRequestError, NotFoundError } from '../errors.js';
+
+/** Docker's name rule ([a-zA-Z0-9][a-zA-Z0-9_.-]+), an optional leading slash, or a hex prefix. */
+const QUERY_PATTERN = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]{0,254}$/;
+const HEX_PATTERN = /^[0-9a-f]+$/;
+
+interface Named {
+  info: { id: string; name: string };
+}
+
+export function resolveContainer<T extends Named>(query: string, views: readonly T[]): T {
+  if (!QUERY_PATTERN.test(query)) {
+    throw new BadRequestError(
+      `id ${JSON.stringify(query.slice(0, 80))} is malformed: give a full container ID, a name, or an ID prefix`,
+    );
+  }
+  const wanted = query.startsWith('/') ? query.slice(1) : query;
+  const byId = views.find((view) => view.info.id === wanted);
+  if (byId) return byId;
+  const byName = views.find((view) => view.info.name === wanted);
+  if (byName) return byName;
+  const lower = wanted.toLowerCase();
+  if (HEX_PATTERN.test(lower)) {
+    const matches = views.filter((view) => view.info.id.startsWith(lower));
+    if (matches.length === 1 && matches[0]) return matches[0];
+    if (matches.length > 1) {
+      const names = matches.map((view) => `${view.info.id.slice(0, 12)} (${view.info.name})`);
+      throw new AmbiguousError(
+        `id prefix ${JSON.stringify(wanted)} fits ${matches.length} containers: ${names.join(', ')}`,
+        matches.map((view) => view.info.id),
+      );
+    }
+  }
+  throw new NotFoundError(`no running container has the ID, name or ID prefix ${JSON.stringify(wanted)}`);
+}

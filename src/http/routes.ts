@@ -1,0 +1,121 @@
+// The whole HTTP API on one screen. Every route answers GET and HEAD.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { BadRequestError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import type { SampleLog } from '../log/sample-log.js';
+import type { StoreReader } from '../sampler/store.js';
+import { toContainerJson } from '../views/container-json.js';
+import { renderTableRows } from '../views/table-html.js';
+import { resolveContainer } from './container-query.js';
+import { send, sendError, sendHtml, sendJson } from './respond.js';
+import type { StaticFile } from './static-files.js';
+
+export interface AppDeps {
+  store: StoreReader;
+  sampleLog: SampleLog;
+  /** The stats log's health, for /healthz and the page's banner. */
+  logStatus(): { ok: boolean; error: string | null; path: string };
+  staticFiles: ReadonlyMap<string, StaticFile>;
+  logger: Logger;
+  now(): number;
+  version: string;
+  startedAtMs: number;
+}
+
+export interface RequestContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  deps: AppDeps;
+}
+
+export type Handler = (context: RequestContext) => void;
+
+export const ROUTES: ReadonlyMap<string, Handler> = new Map<string, Handler>([
+  ['/', serveStatic],
+  ['/app.js', serveStatic],
+  ['/style.css', serveStatic],
+  ['/table', serveTable],
+  ['/containers', serveContainers],
+  ['/healthz', serveHealth],
+  ['/readyz', serveReady],
+]);
+
+function serveStatic({ req, res, url, deps }: RequestContext): void {
+  const file = deps.staticFiles.get(url.pathname);
+  if (!file) throw new Error(`static file for ${url.pathname} was not loaded`);
+  if (req.headers['if-none-match'] === file.etag) {
+    res.writeHead(304, { ETag: file.etag, 'Cache-Control': 'no-cache' });
+    res.end();
+    return;
+  }
+  send(req, res, file.body, file.contentType, { cacheControl: 'no-cache', headers: { ETag: file.etag } });
+}
+
+function serveTable({ req, res, deps }: RequestContext): void {
+  const nowMs = deps.now();
+  const views = deps.store.list();
+  sendHtml(req, res, renderTableRows(views, nowMs));
+  if (req.method === 'HEAD') return;
+  const served = [];
+  for (const view of views) {
+    if (view.latest === null) continue;
+    const record = toContainerJson(view, nowMs);
+    const { sample_age_seconds: _age, ...logged } = record;
+    served.push({ id: view.info.id, readMs: view.latest.readMs, record: logged });
+  }
+  deps.sampleLog.logServed(served, nowMs);
+}
+
+function serveContainers({ req, res, url, deps }: RequestContext): void {
+  const ids = url.searchParams.getAll('id');
+  for (const key of url.searchParams.keys()) {
+    if (key !== 'id') throw new BadRequestError(`unknown query parameter ${JSON.stringify(key)}: only id is accepted`);
+  }
+  if (ids.length > 1) throw new BadRequestError('give id at most once');
+  const nowMs = deps.now();
+  const views = deps.store.list();
+  const selected = ids[0] === undefined ? views : [resolveContainer(ids[0], views)];
+  const body: Record<string, unknown> = {};
+  for (const view of selected) body[view.info.id] = toContainerJson(view, nowMs);
+  sendJson(req, res, body);
+}
+
+function dockerJson(deps: AppDeps): Record<string, unknown> {
+  const docker = deps.store.docker();
+  return {
+    state: docker.state,
+    message: docker.message,
+    hint: docker.hint,
+    since: new Date(docker.sinceMs).toISOString(),
+    api_version: docker.apiVersion,
+    server: docker.server,
+  };
+}
+
+function serveHealth({ req, res, deps }: RequestContext): void {
+  const counters = deps.store.counters();
+  const log = deps.logStatus();
+  sendJson(req, res, {
+    status: 'ok',
+    version: deps.version,
+    uptime_seconds: Math.round((deps.now() - deps.startedAtMs) / 1000),
+    docker: dockerJson(deps),
+    containers: deps.store.list().length,
+    stats_streams_open: counters.statsStreamsOpen,
+    stats_stream_reconnects: counters.statsStreamReconnects,
+    event_stream_reconnects: counters.eventStreamReconnects,
+    log: { ok: log.ok, path: log.path, error: log.error },
+  });
+}
+
+function serveReady({ req, res, deps }: RequestContext): void {
+  const docker = deps.store.docker();
+  if (docker.state === 'connected') {
+    sendJson(req, res, { status: 'ready', docker: dockerJson(deps) });
+    return;
+  }
+  const message = docker.message ?? 'connecting to Docker';
+  sendError(req, res, 503, { code: 'DOCKER_UNAVAILABLE', message, hint: docker.hint ?? null });
+}

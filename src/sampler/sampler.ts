@@ -1,0 +1,354 @@
+// Feeds the store from long-lived Docker streams, the way `docker stats` does:
+// one /events stream for lifecycle changes, one stats?stream=true per running
+// container, and a periodic re-list that heals anything the events missed.
+// Failures are contained: one container's stream failing never touches another,
+// and losing the daemon marks the data stale and retries with capped backoff.
+
+import type { DaemonInfo, DockerClient, StreamCallbacks } from '../docker/client.js';
+import type { StreamEnd, StreamHandle } from '../docker/transport.js';
+import type { EngineEvent, StatsRecord } from '../docker/types.js';
+import { AppError, DockerApiError, DockerUnavailableError, describeError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import { toContainerInfo } from '../stats/container-info.js';
+import { toContainerSample } from '../stats/sample.js';
+import { backoffDelayMs } from './backoff.js';
+import type { Store } from './store.js';
+
+export type DockerSource = Pick<DockerClient, 'negotiate' | 'listContainers' | 'streamStats' | 'streamEvents'>;
+
+export interface SamplerOptions {
+  relistIntervalMs: number;
+  /** A stats stream silent this long is closed and reopened. */
+  statsStallMs: number;
+  maxStatsStreams: number;
+  reconnectBaseMs?: number;
+  reconnectMaxMs: number;
+  /** Events arriving together (a compose up) trigger one re-list after this delay. */
+  relistDebounceMs?: number;
+}
+
+export interface Sampler {
+  start(): void;
+  /** Closes every stream and timer; resolves once in-flight calls have settled. */
+  stop(): Promise<void>;
+}
+
+interface StatsSlot {
+  handle: StreamHandle | null;
+  failures: number;
+  retryTimer: NodeJS.Timeout | null;
+}
+
+/** How often the same per-container error may be logged. */
+const ERROR_LOG_INTERVAL_MS = 60_000;
+
+export function createSampler(
+  deps: { docker: DockerSource; store: Store; logger: Logger; now?: () => number },
+  options: SamplerOptions,
+): Sampler {
+  const { docker, store, logger } = deps;
+  const now = deps.now ?? Date.now;
+  const baseMs = options.reconnectBaseMs ?? 1000;
+  const debounceMs = options.relistDebounceMs ?? 150;
+
+  let stopped = true;
+  let connected = false;
+  let connectFailures = 0;
+  let events: StreamHandle | null = null;
+  let lastEventSeconds: number | undefined;
+  let connectTimer: NodeJS.Timeout | null = null;
+  let relistTimer: NodeJS.Timeout | null = null;
+  let relistRunning: Promise<void> | null = null;
+  let relistAgain = false;
+  let inFlight: Promise<unknown> = Promise.resolve();
+  let streamCapWarned = false;
+  const slots = new Map<string, StatsSlot>();
+  const lastErrorLog = new Map<string, number>();
+
+  function later(ms: number, run: () => void): NodeJS.Timeout {
+    const timer = setTimeout(run, ms);
+    timer.unref();
+    return timer;
+  }
+
+  function logLimited(key: string, message: string, fields: Record<string, unknown>): void {
+    const last = lastErrorLog.get(key);
+    if (last !== undefined && now() - last < ERROR_LOG_INTERVAL_MS) return;
+    lastErrorLog.set(key, now());
+    logger.warn(message, fields);
+  }
+
+  // ---- connection to the daemon -------------------------------------------
+
+  function connect(): void {
+    connectTimer = null;
+    if (stopped) return;
+    const attempt = docker.negotiate().then(onNegotiated, onDockerDown);
+    inFlight = attempt;
+  }
+
+  function onNegotiated(info: DaemonInfo): void {
+    if (stopped) return;
+    openEvents();
+    requestRelist(0, info);
+  }
+
+  function onConnected(info: DaemonInfo | undefined): void {
+    if (connected) return;
+    connected = true;
+    connectFailures = 0;
+    const previous = store.docker();
+    store.setDocker({
+      state: 'connected',
+      message: null,
+      hint: null,
+      apiVersion: info?.apiVersion ?? previous.apiVersion,
+      server: info?.server ?? previous.server,
+    });
+    logger.info('connected to Docker', { apiVersion: info?.apiVersion, server: info?.server });
+  }
+
+  function onDockerDown(error: unknown): void {
+    if (stopped) return;
+    const wasConnected = connected || store.docker().state === 'connecting';
+    connected = false;
+    closeEvents();
+    for (const id of [...slots.keys()]) closeStats(id);
+    const message = describeError(error);
+    const hint = error instanceof DockerUnavailableError ? error.hint : 'dockmon retries by itself.';
+    const changed = store.docker().message !== message;
+    store.setDocker({ state: 'unavailable', message, hint, apiVersion: null, server: null });
+    if (wasConnected || changed) logger.error('Docker is unreachable', { error: message, hint });
+    const delay = backoffDelayMs(connectFailures, baseMs, options.reconnectMaxMs);
+    connectFailures += 1;
+    if (connectTimer === null) connectTimer = later(delay, connect);
+  }
+
+  // ---- lifecycle events ----------------------------------------------------
+
+  function openEvents(): void {
+    closeEvents();
+    const callbacks: StreamCallbacks<EngineEvent> = {
+      onRecord: onEvent,
+      onBadLine: (error) => logLimited('events:bad-line', 'ignored a malformed event', { error: error.message }),
+      onEnd: (end) => {
+        events = null;
+        if (stopped || end.kind === 'closed') return;
+        store.count('eventStreamReconnects');
+        // The event stream only ends when the daemon goes away or drops us:
+        // reconnect from scratch (negotiate, events with `since`, re-list).
+        onDockerDown(end.kind === 'error' ? end.error : new Error('the Docker event stream ended'));
+      },
+    };
+    events = docker.streamEvents(callbacks, lastEventSeconds);
+  }
+
+  function closeEvents(): void {
+    const handle = events;
+    events = null;
+    handle?.close();
+  }
+
+  function onEvent(event: EngineEvent): void {
+    if (event.Type !== undefined && event.Type !== 'container') return;
+    if (typeof event.time === 'number') lastEventSeconds = event.time;
+    const id = event.Actor?.ID;
+    if (typeof id !== 'string') return;
+    switch (event.Action) {
+      case 'start':
+      case 'restart':
+        requestRelist(debounceMs);
+        break;
+      case 'pause':
+        store.setState(id, 'paused');
+        break;
+      case 'unpause':
+        store.setState(id, 'running');
+        break;
+      case 'rename': {
+        const name = event.Actor?.Attributes?.['name'];
+        if (typeof name === 'string' && name !== '') store.rename(id, name.replace(/^\//, ''));
+        break;
+      }
+      case 'die':
+      case 'destroy':
+        closeStats(id);
+        store.remove(id);
+        // A re-list already under way may have read the list before this event.
+        if (relistRunning) relistAgain = true;
+        break;
+      default:
+        break;
+    }
+  }
+
+  // ---- re-list ---------------------------------------------------------------
+
+  /** Runs a re-list after `delayMs`, coalescing requests; never two at once. */
+  function requestRelist(delayMs: number, info?: DaemonInfo): void {
+    if (stopped) return;
+    if (relistRunning) {
+      relistAgain = true;
+      return;
+    }
+    if (relistTimer !== null) {
+      if (delayMs > 0) return;
+      clearTimeout(relistTimer);
+    }
+    relistTimer = later(delayMs, () => {
+      relistTimer = null;
+      relistRunning = relist(info).finally(() => {
+        relistRunning = null;
+        if (stopped) return;
+        if (relistAgain) {
+          relistAgain = false;
+          requestRelist(0);
+        } else if (relistTimer === null && connected) {
+          relistTimer = later(options.relistIntervalMs, () => {
+            relistTimer = null;
+            requestRelist(0);
+          });
+        }
+      });
+      inFlight = relistRunning;
+    });
+  }
+
+  async function relist(info?: DaemonInfo): Promise<void> {
+    let entries;
+    try {
+      entries = await docker.listContainers();
+    } catch (error) {
+      if (error instanceof DockerUnavailableError || !connected) onDockerDown(error);
+      else logLimited('relist', 'listing containers failed; will retry', { error: describeError(error) });
+      return;
+    }
+    if (stopped) return;
+    store.count('relists');
+    onConnected(info);
+    const seen = new Set<string>();
+    for (const entry of entries) {
+      const containerInfo = toContainerInfo(entry);
+      if (containerInfo.state !== 'running' && containerInfo.state !== 'paused') continue;
+      seen.add(containerInfo.id);
+      store.upsert(containerInfo);
+      if (!slots.has(containerInfo.id)) openStats(containerInfo.id);
+    }
+    for (const id of store.ids()) {
+      if (seen.has(id)) continue;
+      closeStats(id);
+      store.remove(id);
+    }
+  }
+
+  // ---- per-container stats streams --------------------------------------------
+
+  function openStats(id: string): void {
+    const existing = slots.get(id);
+    const slot: StatsSlot = existing ?? { handle: null, failures: 0, retryTimer: null };
+    if (!existing) {
+      if (slots.size >= options.maxStatsStreams) {
+        if (!streamCapWarned) {
+          streamCapWarned = true;
+          logger.warn('stats stream cap reached: some containers are not sampled', {
+            maxStatsStreams: options.maxStatsStreams,
+          });
+        }
+        return;
+      }
+      slots.set(id, slot);
+    }
+    slot.retryTimer = null;
+    const callbacks: StreamCallbacks<StatsRecord> = {
+      onRecord: (record) => onStatsRecord(id, slot, record),
+      onBadLine: (error) => {
+        store.count('badRecords');
+        logLimited(`stats:${id}:bad`, 'ignored a malformed stats record', { id, error: error.message });
+      },
+      onEnd: (end) => onStatsEnd(id, slot, end),
+    };
+    slot.handle = docker.streamStats(id, callbacks, options.statsStallMs);
+    store.setStreamsOpen(countOpen());
+  }
+
+  function onStatsRecord(id: string, slot: StatsSlot, record: StatsRecord): void {
+    const previous = store.get(id)?.latest ?? undefined;
+    const sample = toContainerSample(record, previous);
+    // null: the container is not running (zero-time record). Its die event should
+    // remove it; a re-list makes sure even if that event was missed.
+    if (sample === null) {
+      requestRelist(debounceMs);
+      return;
+    }
+    slot.failures = 0;
+    store.recordSample(id, sample);
+  }
+
+  function onStatsEnd(id: string, slot: StatsSlot, end: StreamEnd): void {
+    slot.handle = null;
+    store.setStreamsOpen(countOpen());
+    if (stopped || end.kind === 'closed' || slots.get(id) !== slot) return;
+    if (end.kind === 'error' && end.error instanceof DockerApiError && end.error.status === 404) {
+      closeStats(id);
+      store.remove(id);
+      return;
+    }
+    if (end.kind === 'error' && end.error instanceof DockerUnavailableError) {
+      // The daemon itself is gone; the connection loop takes over.
+      onDockerDown(end.error);
+      return;
+    }
+    store.count('statsStreamReconnects');
+    const reason = end.kind === 'error' ? end.error : new Error('stream ended');
+    logLimited(`stats:${id}:end`, 'stats stream ended; reopening', {
+      id,
+      error: describeError(reason),
+      code: reason instanceof AppError ? reason.code : undefined,
+    });
+    // A clean EOF usually means the container was removed: re-list to find out.
+    if (end.kind === 'eof') requestRelist(debounceMs);
+    const delay = backoffDelayMs(slot.failures, baseMs, options.reconnectMaxMs);
+    slot.failures += 1;
+    slot.retryTimer = later(delay, () => {
+      if (!stopped && connected && slots.get(id) === slot && store.get(id)) openStats(id);
+      else if (slots.get(id) === slot && !store.get(id)) slots.delete(id);
+    });
+  }
+
+  function closeStats(id: string): void {
+    const slot = slots.get(id);
+    if (!slot) return;
+    slots.delete(id);
+    if (slot.retryTimer !== null) clearTimeout(slot.retryTimer);
+    slot.handle?.close();
+    slot.handle = null;
+    lastErrorLog.delete(`stats:${id}:end`);
+    lastErrorLog.delete(`stats:${id}:bad`);
+    store.setStreamsOpen(countOpen());
+  }
+
+  function countOpen(): number {
+    let open = 0;
+    for (const slot of slots.values()) if (slot.handle !== null) open += 1;
+    return open;
+  }
+
+  return {
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      connect();
+    },
+    async stop() {
+      stopped = true;
+      if (connectTimer !== null) clearTimeout(connectTimer);
+      if (relistTimer !== null) clearTimeout(relistTimer);
+      connectTimer = null;
+      relistTimer = null;
+      closeEvents();
+      for (const id of [...slots.keys()]) closeStats(id);
+      await inFlight.catch(() => undefined);
+      await relistRunning?.catch(() => undefined);
+    },
+  };
+}
