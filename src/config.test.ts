@@ -1,0 +1,319 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  type Config,
+  loadConfig,
+  parseByteSize,
+  parseDockerHost,
+  parseDurationMs,
+  parseIntInRange,
+  parsePort,
+  renderConfigTable,
+  renderHelp,
+} from './config.js';
+import { ConfigError } from './errors.js';
+
+type Env = Record<string, string | undefined>;
+
+function configOf(argv: readonly string[], env: Env = {}): Config {
+  const result = loadConfig(argv, env);
+  if (result.kind !== 'run') throw new Error(`expected a config, got ${result.kind}`);
+  return result.config;
+}
+
+function configErrorOf(run: () => unknown): ConfigError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError, nothing was thrown');
+}
+
+// [env, flag, default as shown] for every option: the contract the README documents.
+const OPTIONS: readonly (readonly [string, string, string])[] = [
+  ['PORT', '--port', '5000'],
+  ['HOST', '--host', ''],
+  ['DOCKER_HOST', '--docker-host', 'unix:///var/run/docker.sock'],
+  ['LOG_DIR', '--log-dir', './resource_logs'],
+  ['LOG_MAX_BYTES', '--log-max-bytes', '10MiB'],
+  ['LOG_RETENTION', '--log-retention', '5'],
+  ['LOG_LEVEL', '--log-level', 'info'],
+  ['HISTORY_SIZE', '--history-size', '300'],
+  ['RELIST_INTERVAL', '--relist-interval', '30s'],
+  ['DOCKER_TIMEOUT', '--docker-timeout', '10s'],
+  ['STATS_STALL_TIMEOUT', '--stats-stall-timeout', '15s'],
+  ['MAX_STATS_STREAMS', '--max-stats-streams', '1000'],
+  ['RECONNECT_MAX_DELAY', '--reconnect-max-delay', '30s'],
+];
+
+// [env, flag, raw value, Config key, parsed value]: one valid non-default value per option.
+const VALID: readonly (readonly [string, string, string, keyof Config, unknown])[] = [
+  ['PORT', '--port', '8080', 'port', 8080],
+  ['HOST', '--host', '127.0.0.1', 'host', '127.0.0.1'],
+  ['DOCKER_HOST', '--docker-host', 'tcp://proxy:2375', 'docker', { kind: 'tcp', host: 'proxy', port: 2375 }],
+  ['LOG_DIR', '--log-dir', '/var/log/dockmon', 'logDir', '/var/log/dockmon'],
+  ['LOG_MAX_BYTES', '--log-max-bytes', '1M', 'logMaxBytes', 1_048_576],
+  ['LOG_RETENTION', '--log-retention', '0', 'logRetention', 0],
+  ['LOG_LEVEL', '--log-level', 'debug', 'logLevel', 'debug'],
+  ['HISTORY_SIZE', '--history-size', '60', 'historySize', 60],
+  ['RELIST_INTERVAL', '--relist-interval', '5m', 'relistIntervalMs', 300_000],
+  ['DOCKER_TIMEOUT', '--docker-timeout', '250ms', 'dockerTimeoutMs', 250],
+  ['STATS_STALL_TIMEOUT', '--stats-stall-timeout', '5s', 'statsStallMs', 5000],
+  ['MAX_STATS_STREAMS', '--max-stats-streams', '50', 'maxStatsStreams', 50],
+  ['RECONNECT_MAX_DELAY', '--reconnect-max-delay', '1m', 'reconnectMaxMs', 60_000],
+];
+
+describe('loadConfig', () => {
+  it('gives the documented defaults for an empty environment', () => {
+    expect(configOf([], {})).toEqual({
+      port: 5000,
+      host: '',
+      docker: { kind: 'unix', socketPath: '/var/run/docker.sock' },
+      logDir: path.resolve('resource_logs'),
+      logMaxBytes: 10 * 1024 * 1024,
+      logRetention: 5,
+      logLevel: 'info',
+      historySize: 300,
+      relistIntervalMs: 30_000,
+      dockerTimeoutMs: 10_000,
+      statsStallMs: 15_000,
+      maxStatsStreams: 1000,
+      reconnectMaxMs: 30_000,
+    });
+  });
+
+  it('covers every option in these tables', () => {
+    expect(Object.keys(configOf([])).sort()).toEqual(VALID.map(([, , , key]) => key).sort());
+    expect(OPTIONS.map(([env]) => env)).toEqual(VALID.map(([env]) => env));
+  });
+
+  it.each(VALID)('honours %s', (env, _flag, raw, key, expected) => {
+    expect(configOf([], { [env]: raw })[key]).toEqual(expected);
+  });
+
+  it.each(VALID)('treats an empty %s as unset', (env, _flag, _raw, key) => {
+    expect(configOf([], { [env]: '' })[key]).toEqual(configOf([])[key]);
+  });
+
+  it.each(VALID)('lets %s be overridden by %s value', (env, flag, raw, key, expected) => {
+    const envValue = OPTIONS.find(([name]) => name === env)?.[2] || 'localhost';
+    expect(configOf([flag, raw], { [env]: envValue })[key]).toEqual(expected);
+  });
+
+  it.each(VALID)('accepts %s as %s=value', (_env, flag, raw, key, expected) => {
+    expect(configOf([`${flag}=${raw}`])[key]).toEqual(expected);
+  });
+
+  it('takes the last of a repeated flag and reads several flags', () => {
+    const config = configOf(['--port', '1', '--port=2', '--log-level', 'warn']);
+    expect([config.port, config.logLevel]).toEqual([2, 'warn']);
+  });
+
+  it('accepts an empty value through --flag=', () => {
+    expect(configOf(['--host='], { HOST: '::' }).host).toBe('');
+  });
+
+  it('returns frozen objects', () => {
+    const config = configOf([], { DOCKER_HOST: 'tcp://10.0.0.1:2375' });
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.docker)).toBe(true);
+    expect(() => {
+      (config as { port: number }).port = 1;
+    }).toThrow(TypeError);
+  });
+});
+
+// [env, flag, bad value, words the expectation must contain]
+const INVALID: readonly (readonly [string, string, string, string])[] = [
+  ['PORT', '--port', '70000', 'expected an integer 1-65535'],
+  ['PORT', '--port', '0', 'expected an integer 1-65535'],
+  ['PORT', '--port', '80.5', 'expected an integer 1-65535'],
+  ['PORT', '--port', 'http', 'expected an integer 1-65535'],
+  ['HOST', '--host', 'bad host!', 'expected an IP address'],
+  ['HOST', '--host', '-leading-dash', 'expected an IP address'],
+  ['DOCKER_HOST', '--docker-host', 'https://remote:2376', 'TLS is not supported yet'],
+  ['DOCKER_HOST', '--docker-host', 'unix://docker.sock', 'must be absolute'],
+  ['LOG_DIR', '--log-dir', ' ', 'expected a folder path'],
+  ['LOG_MAX_BYTES', '--log-max-bytes', '4095', 'expected 4KiB-1024GiB'],
+  ['LOG_MAX_BYTES', '--log-max-bytes', '10 TB', 'K, M or G suffix'],
+  ['LOG_MAX_BYTES', '--log-max-bytes', '-1', 'expected 4KiB-1024GiB'],
+  ['LOG_RETENTION', '--log-retention', '1001', 'expected an integer 0-1000'],
+  ['LOG_LEVEL', '--log-level', 'verbose', 'expected debug, info, warn, error'],
+  ['HISTORY_SIZE', '--history-size', '0', 'expected an integer 1-100000'],
+  ['RELIST_INTERVAL', '--relist-interval', '500ms', 'expected 1s-1h'],
+  ['RELIST_INTERVAL', '--relist-interval', '2h', 'expected 1s-1h'],
+  ['RELIST_INTERVAL', '--relist-interval', '1.5s', 'expected 1s-1h'],
+  ['DOCKER_TIMEOUT', '--docker-timeout', '99', 'expected 100ms-1h'],
+  ['STATS_STALL_TIMEOUT', '--stats-stall-timeout', '1s', 'expected 2s-1h'],
+  ['MAX_STATS_STREAMS', '--max-stats-streams', '100001', 'expected an integer 1-100000'],
+  ['RECONNECT_MAX_DELAY', '--reconnect-max-delay', 'soon', 'expected 100ms-1h'],
+];
+
+describe('bad values', () => {
+  it.each(INVALID)('%s=%j names the variable, the value and the expectation', (env, _flag, bad, expected) => {
+    const error = configErrorOf(() => loadConfig([], { [env]: bad }));
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.message).toContain(`${env}=${JSON.stringify(bad)}`);
+    expect(error.message).toContain(expected);
+    expect(error.message).not.toContain('\n');
+  });
+
+  it.each(INVALID)('%s as %s %j names the flag', (env, flag, bad, expected) => {
+    const error = configErrorOf(() => loadConfig([`${flag}=${bad}`], { [env]: undefined }));
+    expect(error.message).toContain(`${flag}=${JSON.stringify(bad)}`);
+    expect(error.message).toContain(expected);
+  });
+
+  it('gives the example message from the brief', () => {
+    expect(configErrorOf(() => loadConfig([], { PORT: '70000' })).message).toBe(
+      'PORT="70000" is not a valid port: expected an integer 1-65535',
+    );
+  });
+
+  it('keeps a value holding a newline on one line', () => {
+    expect(configErrorOf(() => loadConfig([], { LOG_LEVEL: 'info\nx' })).message).toBe(
+      'LOG_LEVEL="info\\nx" is not a valid log level: expected debug, info, warn, error',
+    );
+  });
+
+  it.each([
+    [['--bogus'], 'unknown option "--bogus"'],
+    [['--bogus=1'], 'unknown option "--bogus"'],
+    [['-p', '80'], 'unknown option "-p"'],
+    [['5000'], 'unexpected argument "5000"'],
+    [['--port'], 'option --port needs a value: --port <port> or --port=<port>'],
+    [['--log-dir', '--port', '1'], 'option --log-dir needs a value'],
+  ])('rejects argv %j', (argv, message) => {
+    expect(configErrorOf(() => loadConfig(argv, {})).message).toContain(message);
+  });
+});
+
+describe('help and version', () => {
+  it.each([['-h'], ['--help']])('%s returns the help text', (flag) => {
+    expect(loadConfig([flag], {})).toEqual({ kind: 'help', text: renderHelp() });
+  });
+
+  it('gives help even beside bad values', () => {
+    expect(loadConfig(['--port', 'x', '--bogus', '--help'], { PORT: 'y' }).kind).toBe('help');
+  });
+
+  it('--version prints the version passed in, 0.0.0 otherwise', () => {
+    expect(loadConfig(['--version'], {}, '1.2.3')).toEqual({ kind: 'version', text: 'dockmon 1.2.3' });
+    expect(loadConfig(['--version'], {})).toEqual({ kind: 'version', text: 'dockmon 0.0.0' });
+  });
+
+  it.each(OPTIONS)('help lists %s, %s and its default', (env, flag, fallback) => {
+    const line = renderHelp()
+      .split('\n')
+      .find((candidate) => candidate.trimStart().startsWith(`${flag} `));
+    expect(line).toContain(` ${env} (default: ${fallback === '' ? 'empty' : fallback})`);
+  });
+
+  it('help explains units and precedence', () => {
+    const help = renderHelp();
+    for (const phrase of ['1024-based', 'ms, s, m or h', 'the flag wins', '--flag=value', '--version']) {
+      expect(help).toContain(phrase);
+    }
+  });
+
+  it('the Markdown table has a header and one row per option', () => {
+    const lines = renderConfigTable().trimEnd().split('\n');
+    expect(lines.slice(0, 2)).toEqual(['| Environment variable | Flag | Default | Meaning |', '| --- | --- | --- | --- |']);
+    expect(lines).toHaveLength(2 + OPTIONS.length);
+    OPTIONS.forEach(([env, flag, fallback], index) => {
+      const cells = (lines[index + 2] ?? '').split(' | ');
+      expect(cells[0]).toBe(`| \`${env}\``);
+      expect(cells[1]).toMatch(new RegExp(`^\`${flag} <[a-z]+>\`$`));
+      expect(cells[2]).toBe(fallback === '' ? '*(empty)*' : `\`${fallback}\``);
+    });
+  });
+});
+
+describe('parseDockerHost', () => {
+  it.each([
+    ['unix:///var/run/docker.sock', { kind: 'unix', socketPath: '/var/run/docker.sock' }],
+    ['unix:///run/user/1000//docker.sock', { kind: 'unix', socketPath: '/run/user/1000/docker.sock' }],
+    ['tcp://127.0.0.1:2375', { kind: 'tcp', host: '127.0.0.1', port: 2375 }],
+    ['tcp://docker-proxy:2375/', { kind: 'tcp', host: 'docker-proxy', port: 2375 }],
+    ['TCP://Docker:8080', { kind: 'tcp', host: 'docker', port: 8080 }],
+    ['tcp://docker', { kind: 'tcp', host: 'docker', port: 2375 }],
+    ['tcp://project_proxy_1:2375', { kind: 'tcp', host: 'project_proxy_1', port: 2375 }],
+    ['tcp://[::1]:2375', { kind: 'tcp', host: '::1', port: 2375 }],
+  ])('accepts %s', (raw, expected) => {
+    expect(parseDockerHost(raw, 'DOCKER_HOST')).toEqual(expected);
+  });
+
+  it.each([
+    ['https://remote:2376', 'TLS is not supported yet'],
+    ['http://remote:2375', 'write tcp://remote:2375 for a plain-HTTP daemon'],
+    ['ssh://me@remote', 'ssh:// is not supported; forward the socket'],
+    ['npipe:////./pipe/docker_engine', 'Windows named pipes are not supported'],
+    ['unix://var/run/docker.sock', 'the socket path must be absolute'],
+    ['/var/run/docker.sock', 'needs the unix:// scheme: unix:///var/run/docker.sock'],
+    ['docker.sock', 'expected unix:///absolute/path/docker.sock or tcp://host:port'],
+    ['tcp://:2375', 'expected unix:///absolute/path/docker.sock or tcp://host:port'],
+    ['tcp://host:0', 'the port must be 1-65535'],
+    ['tcp://host:70000', 'not a valid URL'],
+    ['tcp://host:2375/v1.41', 'a path after host:port is not supported'],
+    ['tcp://bad!host:2375', '"bad!host" is not a host name or IP address'],
+    ['tcp://a%20b:2375', 'is not a host name or IP address'],
+    ['tcp://user:pw@host:2375', 'expected unix:///absolute/path/docker.sock or tcp://host:port'],
+    ['', 'expected unix:///absolute/path/docker.sock or tcp://host:port'],
+  ])('rejects %j', (raw, reason) => {
+    const error = configErrorOf(() => parseDockerHost(raw, 'DOCKER_HOST'));
+    expect(error.message).toContain(`DOCKER_HOST=${JSON.stringify(raw)} is not a supported Docker host: `);
+    expect(error.message).toContain(reason);
+  });
+});
+
+describe('value parsers', () => {
+  it.each([
+    ['4096', 4096],
+    ['4k', 4096],
+    ['4KB', 4096],
+    ['4KiB', 4096],
+    ['10 MiB', 10_485_760],
+    ['10mb', 10_485_760],
+    ['1G', 1_073_741_824],
+    ['2gib', 2_147_483_648],
+    ['5000B', 5000],
+  ])('parseByteSize(%j) = %d', (raw, expected) => {
+    expect(parseByteSize(raw, 'SIZE', { minBytes: 4096, maxBytes: 1024 ** 4 })).toBe(expected);
+  });
+
+  it.each([
+    ['1500', 1500],
+    ['100ms', 100],
+    ['2s', 2000],
+    ['3m', 180_000],
+    ['1h', 3_600_000],
+    [' 30S ', 30_000],
+  ])('parseDurationMs(%j) = %d', (raw, expected) => {
+    expect(parseDurationMs(raw, 'D', { minMs: 100, maxMs: 3_600_000 })).toBe(expected);
+  });
+
+  it.each(['', 's', '-1s', '1d', '1e3', '0x10', '1 2'])('parseDurationMs rejects %j', (raw) => {
+    expect(() => parseDurationMs(raw, 'D', { minMs: 1, maxMs: 3_600_000 })).toThrow(ConfigError);
+  });
+
+  it.each([
+    ['0', 0],
+    ['007', 7],
+    ['10', 10],
+  ])('parseIntInRange(%j) = %d', (raw, expected) => {
+    expect(parseIntInRange(raw, 'N', { min: 0, max: 10 })).toBe(expected);
+  });
+
+  it.each(['11', '-1', '1e1', '', '9007199254740993'])('parseIntInRange rejects %j', (raw) => {
+    expect(() => parseIntInRange(raw, 'N', { min: 0, max: 10 })).toThrow('N=');
+  });
+
+  it.each([
+    ['1', 1],
+    ['65535', 65535],
+  ])('parsePort(%j) = %d', (raw, expected) => {
+    expect(parsePort(raw, 'PORT')).toBe(expected);
+  });
+});

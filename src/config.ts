@@ -1,0 +1,424 @@
+// Every setting is an environment variable and a flag, declared once in OPTIONS.
+// Parsing, --help and the README's table are all generated from that one table, so
+// they cannot disagree (the shape of dozzle's internal/support/cli/args.go).
+
+import { isIP } from 'node:net';
+import path from 'node:path';
+import { ConfigError } from './errors.js';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export type DockerEndpoint =
+  | { readonly kind: 'unix'; readonly socketPath: string }
+  | { readonly kind: 'tcp'; readonly host: string; readonly port: number };
+
+export interface Config {
+  readonly port: number;
+  /** Listen address; '' means all interfaces. */
+  readonly host: string;
+  readonly docker: DockerEndpoint;
+  /** Absolute path. */
+  readonly logDir: string;
+  readonly logMaxBytes: number;
+  /** Rotated log files kept beside the current one. */
+  readonly logRetention: number;
+  readonly logLevel: LogLevel;
+  /** Samples kept per container. */
+  readonly historySize: number;
+  readonly relistIntervalMs: number;
+  readonly dockerTimeoutMs: number;
+  readonly statsStallMs: number;
+  readonly maxStatsStreams: number;
+  readonly reconnectMaxMs: number;
+}
+
+export type LoadResult =
+  | { readonly kind: 'run'; readonly config: Config }
+  | { readonly kind: 'help'; readonly text: string }
+  | { readonly kind: 'version'; readonly text: string };
+
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+const SECOND_MS = 1000;
+const HOUR_MS = 3_600_000;
+const KIB = 1024;
+const GIB = KIB ** 3;
+/** Docker's conventional plain-HTTP port, also what the docker CLI assumes for tcp:// without TLS. */
+const DOCKER_TCP_DEFAULT_PORT = 2375;
+
+function fail(name: string, raw: string, what: string, expected: string): never {
+  // JSON.stringify keeps the message on one line whatever the value holds.
+  throw new ConfigError(`${name}=${JSON.stringify(raw)} is not a valid ${what}: expected ${expected}`);
+}
+
+export function parseIntInRange(
+  raw: string,
+  name: string,
+  bounds: { readonly min: number; readonly max: number; readonly what?: string },
+): number {
+  const text = raw.trim();
+  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < bounds.min || value > bounds.max) {
+    fail(name, raw, bounds.what ?? 'number', `an integer ${bounds.min}-${bounds.max}`);
+  }
+  return value;
+}
+
+export function parsePort(raw: string, name: string): number {
+  return parseIntInRange(raw, name, { min: 1, max: 65535, what: 'port' });
+}
+
+function formatDurationMs(ms: number): string {
+  if (ms % HOUR_MS === 0) return `${ms / HOUR_MS}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms % SECOND_MS === 0) return `${ms / SECOND_MS}s`;
+  return `${ms}ms`;
+}
+
+const DURATION_UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: SECOND_MS, m: 60_000, h: HOUR_MS };
+
+/** A plain integer is milliseconds; otherwise an integer with an ms, s, m or h suffix. */
+export function parseDurationMs(
+  raw: string,
+  name: string,
+  bounds: { readonly minMs: number; readonly maxMs: number },
+): number {
+  const match = /^(\d+)\s*(ms|s|m|h)?$/i.exec(raw.trim());
+  const factor = DURATION_UNIT_MS[(match?.[2] ?? 'ms').toLowerCase()];
+  const value = match?.[1] !== undefined && factor !== undefined ? Number(match[1]) * factor : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < bounds.minMs || value > bounds.maxMs) {
+    const range = `${formatDurationMs(bounds.minMs)}-${formatDurationMs(bounds.maxMs)}`;
+    fail(name, raw, 'duration', `${range}, as milliseconds or with an ms, s, m or h suffix (e.g. 30s)`);
+  }
+  return value;
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes % GIB === 0) return `${bytes / GIB}GiB`;
+  if (bytes % KIB ** 2 === 0) return `${bytes / KIB ** 2}MiB`;
+  if (bytes % KIB === 0) return `${bytes / KIB}KiB`;
+  return `${bytes}B`;
+}
+
+const SIZE_UNIT_BYTES: Readonly<Record<string, number>> = { b: 1, k: KIB, m: KIB ** 2, g: GIB };
+
+/**
+ * Bytes, or an integer with a K, KB, KiB, M, MB, MiB, G, GB or GiB suffix (any case).
+ * All suffixes are 1024-based: a log size limit has no use for the SI/IEC distinction,
+ * and treating "10MB" as 10 MiB is what an operator typing it almost always means.
+ */
+export function parseByteSize(
+  raw: string,
+  name: string,
+  bounds: { readonly minBytes: number; readonly maxBytes: number },
+): number {
+  const match = /^(\d+)\s*(b|[kmg](?:i?b)?)?$/i.exec(raw.trim());
+  const factor = SIZE_UNIT_BYTES[(match?.[2] ?? 'b').charAt(0).toLowerCase()];
+  const value = match?.[1] !== undefined && factor !== undefined ? Number(match[1]) * factor : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < bounds.minBytes || value > bounds.maxBytes) {
+    const range = `${formatBytes(bounds.minBytes)}-${formatBytes(bounds.maxBytes)}`;
+    fail(name, raw, 'size', `${range}, as bytes or with a K, M or G suffix (all 1024-based, e.g. 10MiB)`);
+  }
+  return value;
+}
+
+// Underscores are not valid DNS but are common in Docker network aliases (compose v1
+// names such as project_proxy_1), which Docker's embedded DNS resolves.
+const HOSTNAME_LABEL = /^(?!-)[a-z0-9_-]{1,63}(?<!-)$/i;
+
+function isHostname(text: string): boolean {
+  return text.length <= 253 && text.split('.').every((label) => HOSTNAME_LABEL.test(label));
+}
+
+function rejectDockerHost(name: string, raw: string, reason: string): never {
+  throw new ConfigError(`${name}=${JSON.stringify(raw)} is not a supported Docker host: ${reason}`);
+}
+
+const DOCKER_HOST_FORMS = 'expected unix:///absolute/path/docker.sock or tcp://host:port';
+
+/** unix:///abs/path or tcp://host[:port] (port 2375 when absent). TLS and ssh are refused with a reason. */
+export function parseDockerHost(raw: string, name: string): DockerEndpoint {
+  const text = raw.trim();
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(text)?.[1]?.toLowerCase();
+  if (scheme === 'unix') {
+    const socketPath = text.slice('unix://'.length);
+    if (!socketPath.startsWith('/') || socketPath.includes('\0')) {
+      const reason = 'the socket path must be absolute, e.g. unix:///var/run/docker.sock (three slashes)';
+      rejectDockerHost(name, raw, reason);
+    }
+    return Object.freeze({ kind: 'unix', socketPath: path.posix.normalize(socketPath) });
+  }
+  if (scheme === 'tcp') return parseTcpDockerHost(text, name, raw);
+  if (scheme === 'https') {
+    const reason =
+      'TLS is not supported yet; use tcp://host:port for a plain-HTTP daemon or socket proxy, ' +
+      'or mount the socket and use unix://';
+    rejectDockerHost(name, raw, reason);
+  }
+  if (scheme === 'http') {
+    rejectDockerHost(name, raw, `write tcp://${text.slice('http://'.length)} for a plain-HTTP daemon`);
+  }
+  if (scheme === 'ssh') {
+    const reason =
+      'ssh:// is not supported; forward the socket (ssh -NL 2375:/var/run/docker.sock host) ' +
+      'and use tcp://127.0.0.1:2375';
+    rejectDockerHost(name, raw, reason);
+  }
+  if (scheme === 'npipe') rejectDockerHost(name, raw, 'Windows named pipes are not supported; ' + DOCKER_HOST_FORMS);
+  if (scheme === undefined && text.startsWith('/')) {
+    rejectDockerHost(name, raw, `a socket path needs the unix:// scheme: unix://${text}`);
+  }
+  return rejectDockerHost(name, raw, DOCKER_HOST_FORMS);
+}
+
+function parseTcpDockerHost(text: string, name: string, raw: string): DockerEndpoint {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return rejectDockerHost(name, raw, `not a valid URL; ${DOCKER_HOST_FORMS}`);
+  }
+  const hasExtras = url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '';
+  if (url.hostname === '' || hasExtras) {
+    rejectDockerHost(name, raw, DOCKER_HOST_FORMS);
+  }
+  if (url.pathname !== '' && url.pathname !== '/') {
+    rejectDockerHost(name, raw, `a path after host:port is not supported; ${DOCKER_HOST_FORMS}`);
+  }
+  // URL already refuses ports above 65535.
+  const port = url.port === '' ? DOCKER_TCP_DEFAULT_PORT : Number(url.port);
+  if (port === 0) rejectDockerHost(name, raw, 'the port must be 1-65535');
+  // URL keeps IPv6 brackets (http.request wants the bare address) and, for a scheme it
+  // does not know, neither lowercases nor checks the host name.
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  if (isIP(host) === 0 && !isHostname(host)) {
+    rejectDockerHost(name, raw, `${JSON.stringify(host)} is not a host name or IP address`);
+  }
+  return Object.freeze({ kind: 'tcp', host, port });
+}
+
+export function parseListenHost(raw: string, name: string): string {
+  const text = raw.trim();
+  const unbracketed = text.replace(/^\[(.*)\]$/, '$1');
+  if (isIP(unbracketed) !== 0) return unbracketed;
+  if (text === '' || isHostname(text)) return text;
+  const expected = 'an IP address such as 0.0.0.0 or ::, a hostname, or empty for all interfaces';
+  return fail(name, raw, 'listen address', expected);
+}
+
+function parseLogLevel(raw: string, name: string): LogLevel {
+  const text = raw.trim().toLowerCase();
+  const level = LOG_LEVELS.find((candidate) => candidate === text);
+  return level ?? fail(name, raw, 'log level', LOG_LEVELS.join(', '));
+}
+
+function parseLogDir(raw: string, name: string): string {
+  if (raw.trim() === '' || raw.includes('\0')) {
+    fail(name, raw, 'folder', 'a folder path, absolute or relative to the working directory');
+  }
+  return path.resolve(raw);
+}
+
+interface OptionSpec<T> {
+  readonly env: string;
+  readonly flag: `--${string}`;
+  /** Placeholder for the value in --help, e.g. <port>. */
+  readonly value: string;
+  /** As a user would type it; parsed by `parse` like any other input. */
+  readonly default: string;
+  readonly describe: string;
+  readonly parse: (raw: string, name: string) => T;
+}
+
+// Keyed by Config field so the compiler checks each field has exactly one option and
+// that its parser returns the field's type. Key order is the order of --help.
+const OPTIONS = {
+  port: {
+    env: 'PORT', flag: '--port', value: '<port>', default: '5000',
+    describe: 'TCP port of the web page and API (1-65535).',
+    parse: parsePort,
+  },
+  host: {
+    env: 'HOST', flag: '--host', value: '<addr>', default: '',
+    describe: 'Address to listen on: an IP address or hostname; empty means all interfaces.',
+    parse: parseListenHost,
+  },
+  docker: {
+    env: 'DOCKER_HOST', flag: '--docker-host', value: '<url>', default: 'unix:///var/run/docker.sock',
+    describe:
+      'Docker Engine API: unix:///absolute/path or tcp://host:port (port 2375 when omitted). ' +
+      'Plain HTTP only: TLS (https://) and ssh:// are not supported yet.',
+    parse: parseDockerHost,
+  },
+  logDir: {
+    env: 'LOG_DIR', flag: '--log-dir', value: '<path>', default: './resource_logs',
+    describe: 'Folder for the log files; a relative path is resolved against the working directory.',
+    parse: parseLogDir,
+  },
+  logMaxBytes: {
+    env: 'LOG_MAX_BYTES', flag: '--log-max-bytes', value: '<size>', default: '10MiB',
+    describe: 'Size at which a log file is rotated: bytes, or K, M or G (all 1024-based); at least 4KiB.',
+    parse: (raw, name) => parseByteSize(raw, name, { minBytes: 4096, maxBytes: 1024 * GIB }),
+  },
+  logRetention: {
+    env: 'LOG_RETENTION', flag: '--log-retention', value: '<count>', default: '5',
+    describe: 'Rotated log files kept; older ones are deleted (0-1000).',
+    parse: (raw, name) => parseIntInRange(raw, name, { min: 0, max: 1000, what: 'file count' }),
+  },
+  logLevel: {
+    env: 'LOG_LEVEL', flag: '--log-level', value: '<level>', default: 'info',
+    describe: 'Least severe agent message logged: debug, info, warn or error.',
+    parse: parseLogLevel,
+  },
+  historySize: {
+    env: 'HISTORY_SIZE', flag: '--history-size', value: '<count>', default: '300',
+    describe: 'Samples kept in memory per container (1-100000).',
+    parse: (raw, name) => parseIntInRange(raw, name, { min: 1, max: 100_000, what: 'sample count' }),
+  },
+  relistIntervalMs: {
+    env: 'RELIST_INTERVAL', flag: '--relist-interval', value: '<duration>', default: '30s',
+    describe: 'How often the container list is re-read to heal missed events (1s-1h).',
+    parse: (raw, name) => parseDurationMs(raw, name, { minMs: SECOND_MS, maxMs: HOUR_MS }),
+  },
+  dockerTimeoutMs: {
+    env: 'DOCKER_TIMEOUT', flag: '--docker-timeout', value: '<duration>', default: '10s',
+    describe: 'Deadline for a single non-streaming Docker request (100ms-1h).',
+    parse: (raw, name) => parseDurationMs(raw, name, { minMs: 100, maxMs: HOUR_MS }),
+  },
+  statsStallMs: {
+    env: 'STATS_STALL_TIMEOUT', flag: '--stats-stall-timeout', value: '<duration>', default: '15s',
+    describe: 'A stats stream silent this long is reconnected (2s-1h).',
+    // Docker sends a stats record about once a second: below 2s healthy streams would churn.
+    parse: (raw, name) => parseDurationMs(raw, name, { minMs: 2 * SECOND_MS, maxMs: HOUR_MS }),
+  },
+  maxStatsStreams: {
+    env: 'MAX_STATS_STREAMS', flag: '--max-stats-streams', value: '<count>', default: '1000',
+    describe: 'Most stats streams held open to Docker at once (1-100000).',
+    parse: (raw, name) => parseIntInRange(raw, name, { min: 1, max: 100_000, what: 'stream count' }),
+  },
+  reconnectMaxMs: {
+    env: 'RECONNECT_MAX_DELAY', flag: '--reconnect-max-delay', value: '<duration>', default: '30s',
+    describe: 'Longest wait between reconnects to Docker: the cap of the exponential backoff (100ms-1h).',
+    parse: (raw, name) => parseDurationMs(raw, name, { minMs: 100, maxMs: HOUR_MS }),
+  },
+} as const satisfies { readonly [K in keyof Config]: OptionSpec<Config[K]> };
+
+type Option = (typeof OPTIONS)[keyof Config];
+
+function listOptions(): readonly (readonly [keyof Config, Option])[] {
+  return (Object.keys(OPTIONS) as (keyof Config)[]).map((key) => [key, OPTIONS[key]] as const);
+}
+
+/** Flag values by flag name; the last occurrence of a repeated flag wins. */
+function readFlags(argv: readonly string[]): ReadonlyMap<string, string> {
+  const known = new Map(listOptions().map(([, option]) => [option.flag as string, option]));
+  const values = new Map<string, string>();
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i] ?? '';
+    if (!arg.startsWith('-')) {
+      const hint = 'settings are flags such as --port 5000 (see --help)';
+      throw new ConfigError(`unexpected argument ${JSON.stringify(arg)}: ${hint}`);
+    }
+    const equals = arg.indexOf('=');
+    const flag = equals === -1 ? arg : arg.slice(0, equals);
+    const option = known.get(flag);
+    if (option === undefined) {
+      throw new ConfigError(`unknown option ${JSON.stringify(flag)}: see --help for the options`);
+    }
+    const next = argv[i + 1];
+    if (equals !== -1) {
+      values.set(flag, arg.slice(equals + 1));
+    } else if (next === undefined || next.startsWith('-')) {
+      throw new ConfigError(`option ${flag} needs a value: ${flag} ${option.value} or ${flag}=${option.value}`);
+    } else {
+      values.set(flag, next);
+      i += 1;
+    }
+  }
+  return values;
+}
+
+/**
+ * Reads the settings: a flag wins over its environment variable, which wins over the
+ * default; an empty variable counts as unset. `argv` is `process.argv.slice(2)`.
+ * Throws a ConfigError with a one-line message for any unknown flag or bad value.
+ */
+export function loadConfig(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  version = '0.0.0',
+): LoadResult {
+  if (argv.includes('-h') || argv.includes('--help')) return { kind: 'help', text: renderHelp() };
+  if (argv.includes('--version')) return { kind: 'version', text: `dockmon ${version}` };
+  const flags = readFlags(argv);
+  const values: Partial<Record<keyof Config, unknown>> = {};
+  for (const [key, option] of listOptions()) {
+    const fromFlag = flags.get(option.flag);
+    const fromEnv = env[option.env];
+    if (fromFlag !== undefined) values[key] = option.parse(fromFlag, option.flag);
+    else if (fromEnv !== undefined && fromEnv !== '') values[key] = option.parse(fromEnv, option.env);
+    else values[key] = option.parse(option.default, `default of ${option.env}`);
+  }
+  // Sound: OPTIONS is checked to hold exactly one parser per Config field.
+  return { kind: 'run', config: Object.freeze(values as Config) };
+}
+
+function displayDefault(option: Option): string {
+  return option.default === '' ? 'empty' : option.default;
+}
+
+function wrap(text: string, indent: string, width = 80): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && indent.length + line.length + 1 + word.length > width) {
+      lines.push(indent + line);
+      line = word;
+    } else {
+      line = line === '' ? word : `${line} ${word}`;
+    }
+  }
+  return [...lines, indent + line].join('\n');
+}
+
+export function renderHelp(): string {
+  const options = listOptions().map(([, option]) => ({ ...option, usage: `${option.flag} ${option.value}` }));
+  const width = Math.max(...options.map(({ usage }) => usage.length));
+  const lines = options.map(
+    (option) =>
+      `  ${option.usage.padEnd(width)}  ${option.env} (default: ${displayDefault(option)})\n` +
+      wrap(option.describe, '      '),
+  );
+  return [
+    'Usage: dockmon [options]',
+    '',
+    'Monitors the containers of a Docker host: a live web page, JSON and log files.',
+    '',
+    wrap(
+      'Every setting is a flag and an environment variable; the flag wins. ' +
+        'Write --flag value or --flag=value. An empty variable counts as unset. ' +
+        'Durations are milliseconds or take an ms, s, m or h suffix (30s). ' +
+        'Sizes are bytes or take a K, M or G suffix, all 1024-based (10MB = 10MiB = 10485760).',
+      '',
+    ),
+    '',
+    'Options:',
+    ...lines,
+    `  ${'-h, --help'.padEnd(width)}  Show this help and exit.`,
+    `  ${'--version'.padEnd(width)}  Print the version and exit.`,
+    '',
+  ].join('\n');
+}
+
+function markdownCell(text: string): string {
+  return text.replaceAll('|', '\\|');
+}
+
+/** The README's configuration table, in Markdown. */
+export function renderConfigTable(): string {
+  const rows = listOptions().map(([, option]) => {
+    const fallback = option.default === '' ? '*(empty)*' : `\`${option.default}\``;
+    const cells = [`\`${option.env}\``, `\`${option.flag} ${option.value}\``, fallback, markdownCell(option.describe)];
+    return `| ${cells.join(' | ')} |`;
+  });
+  return ['| Environment variable | Flag | Default | Meaning |', '| --- | --- | --- | --- |', ...rows, ''].join('\n');
+}
