@@ -1,0 +1,221 @@
+// One raw stats record (plus the previous sample of the same container) → ContainerSample.
+// The formulas live in math.ts; this file decides which baseline they get and turns
+// counters into rates. Pure: the only clock is the daemon's `read` timestamp.
+
+import type { CpuStats, MemoryStats, StatsRecord } from '../docker/types.js';
+import {
+  blockIoTotals,
+  calculateCpuPercentLinux,
+  calculateCpuPercentWindows,
+  cpuTotalUsage,
+  memoryPercent,
+  memoryUsedBytes,
+  networkTotals,
+  onlineCpus,
+  systemCpuUsage,
+  toCounter,
+  type NetworkTotals,
+} from './math.js';
+import type { ContainerSample } from './types.js';
+
+/** Windows reports CPU time in 100 ns units (moby api/types/container/stats.go). */
+const WINDOWS_CPU_UNIT_NS = 100;
+
+// RFC 3339 as Go's time.Time marshals it: up to 9 fraction digits, `Z` or an offset
+// (Podman sends e.g. +08:00). The fraction is kept apart because Date.parse stops at ms,
+// and the Windows CPU formula counts 100 ns slots between `preread` and `read`.
+const RFC3339 = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/;
+
+interface Instant {
+  /** Epoch ms of the whole second. */
+  secondMs: number;
+  /** Nanoseconds within that second. */
+  fractionNs: number;
+}
+
+/**
+ * Go's zero time (`0001-01-01T00:00:00Z`, Date.parse → -62135596800000) marks a record of
+ * a container that is not running; anything at or before the epoch is treated the same.
+ */
+function parseInstant(text: unknown): Instant | null {
+  if (typeof text !== 'string') return null;
+  const match = RFC3339.exec(text);
+  if (match === null) return null;
+  const secondMs = Date.parse(`${match[1] ?? ''}${match[3] ?? ''}`);
+  if (!Number.isFinite(secondMs) || secondMs <= 0) return null;
+  return { secondMs, fractionNs: Number((match[2] ?? '').padEnd(9, '0')) };
+}
+
+function elapsedNs(later: Instant, earlier: Instant): number {
+  return (later.secondMs - earlier.secondMs) * 1e6 + (later.fractionNs - earlier.fractionNs);
+}
+
+// Narrows away null as well as undefined: JSON can hold null where the types say object.
+function isObject<T extends object>(value: T | null | undefined): value is T {
+  return typeof value === 'object' && value !== null;
+}
+
+// `os_type` exists only from Docker 29 on; older Windows daemons are recognised by what
+// they send: no system_cpu_usage ever, and a non-zero num_procs (Linux sends 0).
+function isWindowsRecord(record: StatsRecord): boolean {
+  if (record.os_type === 'windows') return true;
+  if (record.os_type === 'linux') return false;
+  return systemCpuUsage(record.cpu_stats) === 0 && toCounter(record.num_procs) > 0;
+}
+
+function linuxCpuPercent(
+  record: StatsRecord,
+  previous: ContainerSample | undefined,
+  sincePreviousNs: number | null,
+): number | null {
+  // The daemon's precpu is only a real baseline when it carries a system counter; it is
+  // zeroed in one-shot responses and in the first record of a stream.
+  if (systemCpuUsage(record.precpu_stats) > 0) {
+    return calculateCpuPercentLinux(record.cpu_stats, record.precpu_stats);
+  }
+  if (previous === undefined || sincePreviousNs === null || sincePreviousNs <= 0) return null;
+  const base: CpuStats = {
+    cpu_usage: { total_usage: previous.cpuUsageNs },
+    system_cpu_usage: previous.hostCpuUsageNs,
+  };
+  return calculateCpuPercentLinux(record.cpu_stats, base);
+}
+
+function windowsCpuPercent(
+  record: StatsRecord,
+  read: Instant,
+  previous: ContainerSample | undefined,
+  sincePreviousNs: number | null,
+): number | null {
+  const numProcs = toCounter(record.num_procs);
+  const preread = parseInstant(record.preread);
+  if (preread !== null) {
+    return calculateCpuPercentWindows(
+      record.cpu_stats,
+      record.precpu_stats,
+      elapsedNs(read, preread),
+      numProcs,
+    );
+  }
+  if (previous === undefined || sincePreviousNs === null || sincePreviousNs <= 0) return null;
+  const base: CpuStats = {
+    cpu_usage: { total_usage: previous.cpuUsageNs / WINDOWS_CPU_UNIT_NS },
+  };
+  return calculateCpuPercentWindows(record.cpu_stats, base, sincePreviousNs, numProcs);
+}
+
+interface MemoryFigures {
+  usedBytes: number;
+  rawUsageBytes: number;
+  limitBytes: number;
+  percent: number;
+}
+
+// Windows has no cgroup usage or limit; the CLI shows the private working set alone.
+function memoryFigures(memoryStats: MemoryStats | undefined, windows: boolean): MemoryFigures {
+  const stats: MemoryStats = isObject(memoryStats) ? memoryStats : {};
+  if (windows) {
+    const privateBytes = toCounter(stats.privateworkingset);
+    return { usedBytes: privateBytes, rawUsageBytes: privateBytes, limitBytes: 0, percent: 0 };
+  }
+  const usedBytes = memoryUsedBytes(stats);
+  const limitBytes = toCounter(stats.limit);
+  return {
+    usedBytes,
+    rawUsageBytes: toCounter(stats.usage),
+    limitBytes,
+    percent: memoryPercent(usedBytes, limitBytes),
+  };
+}
+
+interface NetworkRates {
+  rx: number | null;
+  tx: number | null;
+}
+
+// A restart gives the container a new cgroup and network namespace, so every counter
+// starts again near 0; the rate over that interval is unknown, not negative. The CPU
+// counter is checked too: the new namespace may already have passed the old byte counts.
+function networkRates(
+  network: NetworkTotals,
+  cpuUsageNs: number,
+  previous: ContainerSample | undefined,
+  sincePreviousNs: number | null,
+): NetworkRates {
+  const unknown = { rx: null, tx: null };
+  if (previous === undefined || sincePreviousNs === null || sincePreviousNs <= 0) return unknown;
+  const rxDelta = network.rxBytes - previous.networkRxBytes;
+  const txDelta = network.txBytes - previous.networkTxBytes;
+  if (!(rxDelta >= 0 && txDelta >= 0 && cpuUsageNs >= previous.cpuUsageNs)) return unknown;
+  const seconds = sincePreviousNs / 1e9;
+  return { rx: rateOrNull(rxDelta / seconds), tx: rateOrNull(txDelta / seconds) };
+}
+
+function rateOrNull(value: number): number | null {
+  return Number.isFinite(value) && value >= 0 ? value : null;
+}
+
+function sincePrevious(read: Instant, previous: ContainerSample | undefined): number | null {
+  if (previous === undefined) return null;
+  const earlier = parseInstant(previous.readIso);
+  const ns = earlier === null ? (readMsOf(read) - previous.readMs) * 1e6 : elapsedNs(read, earlier);
+  return Number.isFinite(ns) ? ns : null;
+}
+
+function readMsOf(read: Instant): number {
+  return read.secondMs + Math.floor(read.fractionNs / 1e6);
+}
+
+/**
+ * Turn one `GET /containers/{id}/stats` record into a sample.
+ *
+ * Returns null when the record describes a container that is not running: the daemon
+ * then sends `read` as Go's zero time with `memory_stats: {}` (stopped, restarting, or a
+ * `stream=false` call that raced an exit). A missing or unparseable `read` is treated
+ * the same way.
+ *
+ * `previous` is this container's last sample. It is the CPU baseline when the record's
+ * own precpu is empty (one-shot polling, first streamed record) and the origin of the
+ * network rates; it must be older than the record, else it is ignored.
+ */
+export function toContainerSample(
+  record: StatsRecord,
+  previous?: ContainerSample,
+): ContainerSample | null {
+  if (!isObject(record)) return null;
+  const read = parseInstant(record.read);
+  if (read === null || typeof record.read !== 'string') return null;
+
+  const windows = isWindowsRecord(record);
+  const sincePreviousNs = sincePrevious(read, previous);
+  const cpuUsage = cpuTotalUsage(record.cpu_stats);
+  const cpuUsageNs = toCounter(windows ? cpuUsage * WINDOWS_CPU_UNIT_NS : cpuUsage);
+  const memory = memoryFigures(record.memory_stats, windows);
+  const network = networkTotals(record.networks);
+  const rates = networkRates(network, cpuUsageNs, previous, sincePreviousNs);
+  const block = blockIoTotals(record.blkio_stats, record.storage_stats);
+  const pidsStats: { current?: number } = isObject(record.pids_stats) ? record.pids_stats : {};
+
+  return {
+    readMs: readMsOf(read),
+    readIso: record.read,
+    cpuPercent: windows
+      ? windowsCpuPercent(record, read, previous, sincePreviousNs)
+      : linuxCpuPercent(record, previous, sincePreviousNs),
+    cpuUsageNs,
+    hostCpuUsageNs: systemCpuUsage(record.cpu_stats),
+    onlineCpus: windows ? 0 : onlineCpus(record.cpu_stats),
+    memoryUsageBytes: memory.usedBytes,
+    memoryRawUsageBytes: memory.rawUsageBytes,
+    memoryLimitBytes: memory.limitBytes,
+    memoryPercent: memory.percent,
+    networkRxBytes: network.rxBytes,
+    networkTxBytes: network.txBytes,
+    networkRxBytesPerSecond: rates.rx,
+    networkTxBytesPerSecond: rates.tx,
+    hasNetworks: network.present,
+    blockReadBytes: block.readBytes,
+    blockWriteBytes: block.writeBytes,
+    pids: toCounter(pidsStats.current),
+  };
+}
