@@ -57,7 +57,10 @@ export function createSampler(
   let events: StreamHandle | null = null;
   let lastEventSeconds: number | undefined;
   let connectTimer: NodeJS.Timeout | null = null;
+  /** A re-list asked for by an event or a stream, due shortly. */
   let relistTimer: NodeJS.Timeout | null = null;
+  /** The next healing re-list, RELIST_INTERVAL after the last one. */
+  let periodicTimer: NodeJS.Timeout | null = null;
   let relistRunning: Promise<void> | null = null;
   let relistAgain = false;
   let inFlight: Promise<unknown> = Promise.resolve();
@@ -112,6 +115,11 @@ export function createSampler(
     if (stopped) return;
     const wasConnected = connected || store.docker().state === 'connecting';
     connected = false;
+    // Re-lists wait for the connection loop, which re-lists once it is back.
+    if (relistTimer !== null) clearTimeout(relistTimer);
+    if (periodicTimer !== null) clearTimeout(periodicTimer);
+    relistTimer = null;
+    periodicTimer = null;
     closeEvents();
     for (const id of [...slots.keys()]) closeStats(id);
     const message = describeError(error);
@@ -192,26 +200,33 @@ export function createSampler(
       return;
     }
     if (relistTimer !== null) {
+      // One is already due soon: a burst of events (compose up) gives one re-list.
       if (delayMs > 0) return;
       clearTimeout(relistTimer);
     }
     relistTimer = later(delayMs, () => {
       relistTimer = null;
-      relistRunning = relist(info).finally(() => {
-        relistRunning = null;
-        if (stopped) return;
-        if (relistAgain) {
-          relistAgain = false;
-          requestRelist(0);
-        } else if (relistTimer === null && connected) {
-          relistTimer = later(options.relistIntervalMs, () => {
-            relistTimer = null;
-            requestRelist(0);
-          });
-        }
-      });
-      inFlight = relistRunning;
+      runRelist(info);
     });
+  }
+
+  function runRelist(info?: DaemonInfo): void {
+    if (periodicTimer !== null) clearTimeout(periodicTimer);
+    periodicTimer = null;
+    relistRunning = relist(info).finally(() => {
+      relistRunning = null;
+      if (stopped) return;
+      if (relistAgain) {
+        relistAgain = false;
+        requestRelist(0);
+      } else if (connected) {
+        periodicTimer = later(options.relistIntervalMs, () => {
+          periodicTimer = null;
+          requestRelist(0);
+        });
+      }
+    });
+    inFlight = relistRunning;
   }
 
   async function relist(info?: DaemonInfo): Promise<void> {
@@ -343,8 +358,10 @@ export function createSampler(
       stopped = true;
       if (connectTimer !== null) clearTimeout(connectTimer);
       if (relistTimer !== null) clearTimeout(relistTimer);
+      if (periodicTimer !== null) clearTimeout(periodicTimer);
       connectTimer = null;
       relistTimer = null;
+      periodicTimer = null;
       closeEvents();
       for (const id of [...slots.keys()]) closeStats(id);
       await inFlight.catch(() => undefined);
