@@ -121,25 +121,32 @@ export function createTransport(options: TransportOptions): Transport {
         reject(error);
         return;
       }
+      // Settles once: a request can fail on the socket, on the deadline or while
+      // its body is read, and after the response arrives Node no longer reports
+      // a destroyed request through 'error'.
+      let settled = false;
+      const settle = (outcome: () => void): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(deadline);
+        outcome();
+      };
+      const fail = (error: unknown): void => {
+        settle(() => reject(toAppError(error, pathWithQuery)));
+        req.destroy();
+      };
       const deadline = setTimeout(() => {
-        req.destroy(new DockerTimeoutError(`GET ${pathWithQuery}: no complete answer after ${options.timeoutMs} ms`));
+        fail(new DockerTimeoutError(`GET ${pathWithQuery}: no complete answer after ${options.timeoutMs} ms`));
       }, options.timeoutMs);
       deadline.unref();
       guardConnect(req, pathWithQuery);
-      req.on('error', (error) => {
-        clearTimeout(deadline);
-        reject(toAppError(error, pathWithQuery));
-      });
+      req.on('error', fail);
       req.on('response', (res) => {
-        readBody(res, maxResponseBytes, pathWithQuery).then(
-          (text) => {
-            clearTimeout(deadline);
-            const status = res.statusCode ?? 0;
-            if (status < 200 || status > 299) reject(apiError(pathWithQuery, status, text));
-            else resolve({ status, headers: res.headers, text });
-          },
-          (error: unknown) => req.destroy(error instanceof Error ? error : new Error(String(error))),
-        );
+        readBody(res, maxResponseBytes, pathWithQuery).then((text) => {
+          const status = res.statusCode ?? 0;
+          if (status < 200 || status > 299) settle(() => reject(apiError(pathWithQuery, status, text)));
+          else settle(() => resolve({ status, headers: res.headers, text }));
+        }, fail);
       });
       req.end();
     });
@@ -152,6 +159,7 @@ export function createTransport(options: TransportOptions): Transport {
   ): StreamHandle {
     let ended = false;
     let idleTimer: NodeJS.Timeout | undefined;
+    let headersDeadline: NodeJS.Timeout | undefined;
     const finish = (end: StreamEnd): void => {
       if (ended) return;
       ended = true;
@@ -171,7 +179,7 @@ export function createTransport(options: TransportOptions): Transport {
       finish({ kind: 'error', error });
       req.destroy();
     };
-    const headersDeadline = setTimeout(() => {
+    headersDeadline = setTimeout(() => {
       fail(new DockerTimeoutError(`GET ${pathWithQuery}: no response headers after ${options.timeoutMs} ms`));
     }, options.timeoutMs);
     headersDeadline.unref();
