@@ -8,7 +8,7 @@ import type { DaemonInfo, DockerClient, StreamCallbacks } from '../docker/client
 import type { StreamEnd, StreamHandle } from '../docker/transport.js';
 import type { EngineEvent, StatsRecord } from '../docker/types.js';
 import { AppError, DockerApiError, DockerUnavailableError, describeError } from '../errors.js';
-import type { Logger } from '../log/logger.js';
+import { createRateLimiter, type Logger } from '../log/logger.js';
 import { toContainerInfo } from '../stats/container-info.js';
 import { toContainerSample } from '../stats/sample.js';
 import { backoffDelayMs } from './backoff.js';
@@ -66,7 +66,7 @@ export function createSampler(
   let inFlight: Promise<unknown> = Promise.resolve();
   let streamCapWarned = false;
   const slots = new Map<string, StatsSlot>();
-  const lastErrorLog = new Map<string, number>();
+  const mayLog = createRateLimiter(ERROR_LOG_INTERVAL_MS, now);
 
   function later(ms: number, run: () => void): NodeJS.Timeout {
     const timer = setTimeout(run, ms);
@@ -75,10 +75,9 @@ export function createSampler(
   }
 
   function logLimited(key: string, message: string, fields: Record<string, unknown>): void {
-    const last = lastErrorLog.get(key);
-    if (last !== undefined && now() - last < ERROR_LOG_INTERVAL_MS) return;
-    lastErrorLog.set(key, now());
-    logger.warn(message, fields);
+    const decision = mayLog(key);
+    if (!decision.allowed) return;
+    logger.warn(message, decision.suppressed > 0 ? { ...fields, suppressed: decision.suppressed } : fields);
   }
 
   // ---- connection to the daemon -------------------------------------------
@@ -337,8 +336,6 @@ export function createSampler(
     if (slot.retryTimer !== null) clearTimeout(slot.retryTimer);
     slot.handle?.close();
     slot.handle = null;
-    lastErrorLog.delete(`stats:${id}:end`);
-    lastErrorLog.delete(`stats:${id}:bad`);
     store.setStreamsOpen(countOpen());
   }
 

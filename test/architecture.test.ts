@@ -1,0 +1,77 @@
+// Dependencies point inward (STYLE.md R2). Reads every src/ module's imports and
+// checks them against the table below, so a shortcut (say, the web layer calling
+// Docker, or stats math doing I/O) fails the build instead of creeping in.
+
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const srcDir = fileURLToPath(new URL('../src', import.meta.url));
+
+/** Module folder (or top-level file) → what it may import, as `value` or `type`-only. */
+const RULES: Readonly<Record<string, { value: readonly string[]; typeOnly: readonly string[] }>> = {
+  'config.ts': { value: ['errors.ts'], typeOnly: [] },
+  'errors.ts': { value: [], typeOnly: [] },
+  'healthcheck.ts': { value: [], typeOnly: [] },
+  log: { value: ['log'], typeOnly: [] },
+  docker: { value: ['docker', 'errors.ts'], typeOnly: [] },
+  stats: { value: ['stats'], typeOnly: ['docker/types.ts'] },
+  sampler: {
+    value: ['sampler', 'stats', 'errors.ts', 'log/logger.ts'],
+    typeOnly: ['docker/client.ts', 'docker/transport.ts', 'docker/types.ts'],
+  },
+  views: { value: ['views'], typeOnly: ['stats/types.ts'] },
+  http: {
+    value: ['http', 'views', 'errors.ts'],
+    typeOnly: ['log/logger.ts', 'log/sample-log.ts', 'sampler/store.ts'],
+  },
+  'main.ts': { value: ['*'], typeOnly: [] },
+};
+
+/** Only these may open sockets: Docker goes through transport.ts alone. */
+const NODE_HTTP_USERS = ['docker/transport.ts', 'http', 'main.ts', 'healthcheck.ts'];
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(full);
+    return entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') ? [full] : [];
+  });
+}
+
+function moduleOf(relative: string): string {
+  return relative.includes('/') ? (relative.split('/')[0] ?? relative) : relative;
+}
+
+function allows(list: readonly string[], target: string): boolean {
+  return list.some((rule) => rule === '*' || rule === target || target.startsWith(`${rule}/`));
+}
+
+const IMPORT = /^\s*import\s+(type\s+)?[^'"]*?from\s+'([^']+)'/gm;
+
+describe('architecture', () => {
+  const files = sourceFiles(srcDir).map((file) => path.relative(srcDir, file).split(path.sep).join('/'));
+
+  it('knows every module', () => {
+    for (const file of files) expect(RULES[moduleOf(file)], `no rule for ${file}`).toBeDefined();
+  });
+
+  it.each(files)('%s imports only what its layer may', (file) => {
+    const rule = RULES[moduleOf(file)];
+    if (!rule) return;
+    const text = readFileSync(path.join(srcDir, file), 'utf8');
+    for (const match of text.matchAll(IMPORT)) {
+      const [, typeKeyword, specifier = ''] = match;
+      if (!specifier.startsWith('.')) {
+        if (specifier === 'node:http') expect(allows(NODE_HTTP_USERS, file), `${file} imports node:http`).toBe(true);
+        else expect(specifier.startsWith('node:'), `${file} imports the package ${specifier}`).toBe(true);
+        continue;
+      }
+      const target = path.posix.normalize(path.posix.join(path.posix.dirname(file), specifier)).replace(/\.js$/, '.ts');
+      if (moduleOf(target) === moduleOf(file)) continue;
+      const ok = allows(rule.value, target) || (typeKeyword !== undefined && allows(rule.typeOnly, target));
+      expect(ok, `${file} → ${target}${typeKeyword ? ' (type)' : ''}`).toBe(true);
+    }
+  });
+});
