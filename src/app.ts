@@ -1,0 +1,110 @@
+// Wires the agent together: stats log → Docker client → store and sampler → HTTP
+// server. main.ts adds the process around it (arguments, signals, exit codes);
+// tests start it in-process against a fake Engine.
+
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { Config } from './config.js';
+import { createDockerClient } from './docker/client.js';
+import { createTransport } from './docker/transport.js';
+import { createRequestHandler } from './http/server.js';
+import { loadStaticFiles } from './http/static-files.js';
+import { createJsonlFile, type JsonlFile } from './log/jsonl-file.js';
+import type { Logger } from './log/logger.js';
+import { createSampleLog } from './log/sample-log.js';
+import { createSampler } from './sampler/sampler.js';
+import { createStore, type StoreReader } from './sampler/store.js';
+
+export const STATS_LOG_FILE = 'stats.jsonl';
+
+export interface App {
+  /** The bound port (useful with port 0). */
+  port: number;
+  store: StoreReader;
+  statsLog: JsonlFile;
+  /** Stops sampling, closes the server and every stream, flushes the log. */
+  stop(): Promise<void>;
+}
+
+export interface AppOptions {
+  version: string;
+  logger: Logger;
+  /** Folder holding index.html, app.js and style.css. */
+  publicDir: string;
+}
+
+export async function startApp(config: Config, options: AppOptions): Promise<App> {
+  const { logger, version } = options;
+  const statsLog = createJsonlFile({
+    dir: config.logDir,
+    fileName: STATS_LOG_FILE,
+    maxBytes: config.logMaxBytes,
+    retention: config.logRetention,
+    onStatusChange: (status) => {
+      if (status.ok) logger.info('stats log is writable again', { path: status.path });
+      else logger.error('cannot write the stats log; serving goes on', { path: status.path, error: status.error });
+    },
+    onNotice: (message) => logger.warn(message),
+  });
+  const store = createStore({ historySize: config.historySize, now: Date.now });
+  const docker = createDockerClient(
+    createTransport({
+      endpoint: config.docker,
+      timeoutMs: config.dockerTimeoutMs,
+      maxStreams: config.maxStatsStreams,
+      userAgent: `dockmon/${version}`,
+    }),
+  );
+  const sampler = createSampler(
+    { docker, store, logger },
+    {
+      relistIntervalMs: config.relistIntervalMs,
+      statsStallMs: config.statsStallMs,
+      maxStatsStreams: config.maxStatsStreams,
+      reconnectMaxMs: config.reconnectMaxMs,
+    },
+  );
+  const server = http.createServer(
+    createRequestHandler({
+      store,
+      sampleLog: createSampleLog(statsLog),
+      logStatus: () => statsLog.status(),
+      staticFiles: loadStaticFiles(options.publicDir),
+      logger,
+      now: Date.now,
+      version,
+      startedAtMs: Date.now(),
+    }),
+  );
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host === '' ? undefined : config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  }).catch(async (error: unknown) => {
+    await statsLog.close();
+    throw error;
+  });
+  sampler.start();
+
+  return {
+    port: (server.address() as AddressInfo).port,
+    store,
+    statsLog,
+    async stop() {
+      server.close();
+      server.closeAllConnections();
+      await sampler.stop();
+      docker.close();
+      await statsLog.close();
+    },
+  };
+}
+
+/** The public/ folder beside dist/ (or src/ under tests). */
+export function defaultPublicDir(moduleDir: string): string {
+  return path.resolve(moduleDir, '..', 'public');
+}
