@@ -87,7 +87,7 @@ describe('agent over a fake Docker Engine', () => {
     await waitFor('unavailable', () => store.docker().state === 'unavailable');
     // First "the event stream ended", then the reconnect names the missing socket.
     await waitFor('the socket in the message', () => store.docker().message?.includes(first.socketPath) === true);
-    expect(store.docker().hint).toContain('Mount the Docker socket');
+    expect(store.docker().hint).toContain('mount the Docker socket');
     expect(store.get(web.id)?.latest).not.toBeNull();
 
     const second = await startFakeDocker({ socketPath: first.socketPath });

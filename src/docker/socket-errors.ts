@@ -22,8 +22,8 @@ function explain(code: string | undefined, endpoint: DockerEndpoint): { message:
         return {
           message: `the socket ${socket} does not exist (ENOENT)`,
           hint:
-            `Mount the Docker socket into the container: -v /var/run/docker.sock:${socket} ` +
-            `(--privileged does not mount it), or set DOCKER_HOST to where the socket is.`,
+            `In a container, mount the Docker socket: -v /var/run/docker.sock:${socket} ` +
+            `(--privileged does not mount it). On a host, start Docker or set DOCKER_HOST to where its socket is.`,
         };
       case 'EACCES':
       case 'EPERM':
