@@ -1,3 +1,4 @@
+import { constants as fsConstants } from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -14,6 +15,11 @@ export interface AppendHandle {
   write(data: Uint8Array, offset: number): Promise<number>;
   truncate(length: number): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Whether `path` still names this open file. False once the file or its folder
+   * was deleted or replaced: writes would then vanish into an unlinked inode.
+   */
+  isAt?(path: string): Promise<boolean>;
 }
 
 /** The file-system seam: node:fs/promises by default, a faulty fake in tests. */
@@ -90,7 +96,13 @@ const REASONS: Readonly<Record<string, string>> = {
   EISDIR: 'the path is a folder',
   EMFILE: 'too many open files',
   EIO: 'input/output error',
+  ELOOP: 'it is a symbolic link, which dockmon refuses to follow (remove it)',
 };
+
+// O_NOFOLLOW: a symlink planted at the log path (say, to /etc/passwd) is refused
+// instead of being appended through. 'a+' semantics otherwise: read, append, create.
+const OPEN_FLAGS =
+  fsConstants.O_RDWR | fsConstants.O_APPEND | fsConstants.O_CREAT | fsConstants.O_NOFOLLOW;
 
 interface Entry { text: string; bytes: number; seq: number }
 interface Step { op: string; target: string }
@@ -108,13 +120,22 @@ export function createNodeFileOps(): FileOps {
       }
     },
     openAppend: async (path) => {
-      const fh = await fsp.open(path, 'a+');
+      const fh = await fsp.open(path, OPEN_FLAGS, 0o644);
       return {
         size: async () => (await fh.stat()).size,
         read: async (buffer, position) => (await fh.read(buffer, 0, buffer.length, position)).bytesRead,
         write: async (data, offset) => (await fh.write(data, offset, data.length - offset)).bytesWritten,
         truncate: (length) => fh.truncate(length),
         close: () => fh.close(),
+        isAt: async (at) => {
+          try {
+            const [open, named] = await Promise.all([fh.stat(), fsp.lstat(at)]);
+            return open.ino === named.ino && open.dev === named.dev;
+          } catch (error) {
+            if (codeOf(error) === 'ENOENT' || codeOf(error) === 'ENOTDIR') return false;
+            throw error;
+          }
+        },
       };
     },
     rename: (from, to) => fsp.rename(from, to),
@@ -292,7 +313,14 @@ export function createJsonlFile(options: JsonlFileOptions): JsonlFile {
   }
 
   async function ensureOpen(): Promise<AppendHandle> {
-    if (handle !== null) return handle;
+    if (handle !== null) {
+      step = { op: 'check', target: path };
+      if (handle.isAt === undefined || (await handle.isAt(path))) return handle;
+      // Deleted or replaced under us (logrotate, rm -rf of the folder): start a new file.
+      await closeHandle();
+      size = 0;
+      tell(options.onNotice, `${path} was deleted or replaced while open; writing to a new file`);
+    }
     step = { op: 'create folder', target: dir };
     await ops.mkdirp(dir);
     step = { op: 'open', target: path };
@@ -387,6 +415,11 @@ export function createJsonlFile(options: JsonlFileOptions): JsonlFile {
     await Promise.resolve(); // let appends from the same turn join the first batch
     try {
       while (true) {
+        if (head >= queue.length) {
+          if (handle === null) await ensureOpen(); // at startup: report a bad folder at once
+          break;
+        }
+        // Checked right before each batch, so a folder deleted meanwhile is noticed.
         const h = await ensureOpen();
         if (head >= queue.length) break;
         const batch = takeBatch();
