@@ -2,12 +2,13 @@
 // server. main.ts adds the process around it (arguments, signals, exit codes);
 // tests start it in-process against a fake Engine.
 
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Config } from './config.js';
 import { createDockerClient } from './docker/client.js';
 import { createTransport } from './docker/transport.js';
+import { createAuth } from './http/auth.js';
+import { createHardenedServer, SERVER_LIMITS, type ServerLimits } from './http/limits.js';
 import { createRequestHandler } from './http/server.js';
 import { loadStaticFiles } from './http/static-files.js';
 import { createJsonlFile, type JsonlFile } from './log/jsonl-file.js';
@@ -32,6 +33,8 @@ export interface AppOptions {
   logger: Logger;
   /** Folder holding index.html, app.js and style.css. */
   publicDir: string;
+  /** Tests shorten the server's timeouts. */
+  limits?: Partial<ServerLimits>;
 }
 
 export async function startApp(config: Config, options: AppOptions): Promise<App> {
@@ -65,8 +68,8 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
       reconnectMaxMs: config.reconnectMaxMs,
     },
   );
-  const server = http.createServer(
-    createRequestHandler({
+  const handler = createRequestHandler(
+    {
       store,
       sampleLog: createSampleLog(statsLog),
       logStatus: () => statsLog.status(),
@@ -75,8 +78,10 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
       now: Date.now,
       version,
       startedAtMs: Date.now(),
-    }),
+    },
+    { auth: config.authToken === '' ? null : createAuth(config.authToken) },
   );
+  const server = createHardenedServer(handler, { ...SERVER_LIMITS, ...options.limits, maxConnections: config.maxConnections });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -46,6 +46,8 @@ const OPTIONS: readonly (readonly [string, string, string])[] = [
   ['STATS_STALL_TIMEOUT', '--stats-stall-timeout', '15s'],
   ['MAX_STATS_STREAMS', '--max-stats-streams', '1000'],
   ['RECONNECT_MAX_DELAY', '--reconnect-max-delay', '30s'],
+  ['AUTH_TOKEN', '--auth-token', ''],
+  ['MAX_CONNECTIONS', '--max-connections', '256'],
 ];
 
 // [env, flag, raw value, Config key, parsed value]: one valid non-default value per option.
@@ -63,6 +65,8 @@ const VALID: readonly (readonly [string, string, string, keyof Config, unknown])
   ['STATS_STALL_TIMEOUT', '--stats-stall-timeout', '5s', 'statsStallMs', 5000],
   ['MAX_STATS_STREAMS', '--max-stats-streams', '50', 'maxStatsStreams', 50],
   ['RECONNECT_MAX_DELAY', '--reconnect-max-delay', '1m', 'reconnectMaxMs', 60_000],
+  ['AUTH_TOKEN', '--auth-token', 'correct-horse-battery-staple', 'authToken', 'correct-horse-battery-staple'],
+  ['MAX_CONNECTIONS', '--max-connections', '64', 'maxConnections', 64],
 ];
 
 describe('loadConfig', () => {
@@ -81,6 +85,8 @@ describe('loadConfig', () => {
       statsStallMs: 15_000,
       maxStatsStreams: 1000,
       reconnectMaxMs: 30_000,
+      authToken: '',
+      maxConnections: 256,
     });
   });
 
@@ -315,5 +321,16 @@ describe('value parsers', () => {
     ['65535', 65535],
   ])('parsePort(%j) = %d', (raw, expected) => {
     expect(parsePort(raw, 'PORT')).toBe(expected);
+  });
+});
+
+describe('AUTH_TOKEN', () => {
+  it.each(['short', 'has spaces in the middle', 'tab\there-and-long-enough'])('refuses %j without echoing it', (token) => {
+    expect(() => loadConfig([], { AUTH_TOKEN: token })).toThrow(/AUTH_TOKEN is not a usable token/);
+    try {
+      loadConfig([], { AUTH_TOKEN: token });
+    } catch (error) {
+      expect((error as Error).message).not.toContain(token);
+    }
   });
 });

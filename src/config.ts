@@ -30,6 +30,10 @@ export interface Config {
   readonly statsStallMs: number;
   readonly maxStatsStreams: number;
   readonly reconnectMaxMs: number;
+  /** Shared secret for every endpoint but /healthz; '' turns access control off. */
+  readonly authToken: string;
+  /** Open HTTP connections accepted at once. */
+  readonly maxConnections: number;
 }
 
 export type LoadResult =
@@ -196,6 +200,15 @@ function parseTcpDockerHost(text: string, name: string, raw: string): DockerEndp
   return Object.freeze({ kind: 'tcp', host, port });
 }
 
+/** '' (off) or a secret of 16+ visible ASCII characters; the message never echoes it. */
+export function parseAuthToken(raw: string, name: string): string {
+  if (raw === '') return '';
+  if (raw.length < 16 || !/^[\x21-\x7e]+$/.test(raw)) {
+    throw new ConfigError(`${name} is not a usable token: expected at least 16 visible characters without spaces (the value is not shown)`);
+  }
+  return raw;
+}
+
 export function parseListenHost(raw: string, name: string): string {
   const text = raw.trim();
   const unbracketed = text.replace(/^\[(.*)\]$/, '$1');
@@ -299,6 +312,18 @@ const OPTIONS = {
     env: 'RECONNECT_MAX_DELAY', flag: '--reconnect-max-delay', value: '<duration>', default: '30s',
     describe: 'Longest wait between reconnects to Docker: the cap of the exponential backoff (100ms-1h).',
     parse: (raw, name) => parseDurationMs(raw, name, { minMs: 100, maxMs: HOUR_MS }),
+  },
+  authToken: {
+    env: 'AUTH_TOKEN', flag: '--auth-token', value: '<secret>', default: '',
+    describe:
+      'Require this token on every endpoint but /healthz (Authorization: Bearer, or open /?token=... once in a browser). ' +
+      'At least 16 characters, no spaces. Prefer the variable: a flag shows in the process list. Empty: no token.',
+    parse: parseAuthToken,
+  },
+  maxConnections: {
+    env: 'MAX_CONNECTIONS', flag: '--max-connections', value: '<count>', default: '256',
+    describe: 'Open HTTP connections accepted at once; more are refused (1-100000).',
+    parse: (raw, name) => parseIntInRange(raw, name, { min: 1, max: 100_000, what: 'connection count' }),
   },
 } as const satisfies { readonly [K in keyof Config]: OptionSpec<Config[K]> };
 

@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'DOCKER_BAD_RESPONSE'
   | 'DOCKER_TIMEOUT'
   | 'DOCKER_FORBIDDEN_REQUEST'
+  | 'UNAUTHORIZED'
   | 'INTERNAL';
 
 export class AppError extends Error {
