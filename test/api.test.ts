@@ -69,6 +69,7 @@ describe('/containers', () => {
       network_mode: 'default',
       read: new Date(NOW - 1000).toISOString(),
       sample_age_seconds: 1,
+      stale: false,
       cpu: 12.5,
       online_cpus: 2,
       memory: 62.5,
@@ -89,7 +90,13 @@ describe('/containers', () => {
 
   it('shows a container without a sample yet with null numbers', async () => {
     const { body } = await getJson(`/containers?id=${EVIL}`);
-    expect(body[EVIL]).toMatchObject({ name: 'evil', read: null, cpu: null, memory: null, network_in: null, pids: null });
+    expect(body[EVIL]).toMatchObject({ name: 'evil', read: null, stale: true, cpu: null, memory: null, network_in: null, pids: null });
+  });
+
+  it('marks a sample older than 5 s as stale, with its age', async () => {
+    store.recordSample(WEB, makeSample(NOW - 7_500));
+    const { body } = await getJson('/containers?id=web');
+    expect(body[WEB]).toMatchObject({ stale: true, sample_age_seconds: 7.5 });
   });
 
   it.each([

@@ -3,6 +3,7 @@
 // network_out in KiB) and adds fields whose names carry their units.
 
 import type { ContainerInfo, ContainerSample } from '../stats/types.js';
+import { isStale } from './staleness.js';
 
 export interface ContainerJson {
   id: string;
@@ -14,6 +15,8 @@ export interface ContainerJson {
   read: string | null;
   /** Seconds between `read` and the moment this answer was built. */
   sample_age_seconds: number | null;
+  /** True when there is no sample yet or it is older than 5 s (stream stalled, Docker gone). */
+  stale: boolean;
   cpu: number | null;
   online_cpus: number | null;
   memory: number | null;
@@ -44,6 +47,7 @@ export function toContainerJson(
     network_mode: info.networkMode,
     read: sample?.readIso ?? null,
     sample_age_seconds: sample ? Math.max(0, Math.round(nowMs - sample.readMs) / 1000) : null,
+    stale: isStale(sample?.readMs ?? null, nowMs),
     cpu: sample?.cpuPercent ?? null,
     online_cpus: sample ? sample.onlineCpus : null,
     memory: sample?.memoryPercent ?? null,

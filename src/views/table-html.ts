@@ -4,9 +4,8 @@
 import type { ContainerInfo, ContainerSample } from '../stats/types.js';
 import { formatAge, formatBytesBinary, formatBytesDecimal, formatPercent, formatRate } from './format.js';
 import { escapeHtml } from './html.js';
+import { isStale } from './staleness.js';
 
-/** A sample older than this is shown as stale. */
-export const STALE_AFTER_MS = 5_000;
 
 export function renderTableRows(
   views: readonly { info: Readonly<ContainerInfo>; latest: ContainerSample | null }[],
@@ -21,7 +20,7 @@ export function renderTableRows(
 function renderRow(info: Readonly<ContainerInfo>, sample: ContainerSample | null, nowMs: number): string {
   const id = escapeHtml(info.id);
   const ageMs = sample ? nowMs - sample.readMs : null;
-  const stale = ageMs === null || ageMs > STALE_AFTER_MS;
+  const stale = isStale(sample?.readMs ?? null, nowMs);
   const classes = [info.state === 'paused' ? 'paused' : '', stale ? 'stale' : ''].filter(Boolean).join(' ');
   const cells = [
     `<td class="id" title="${id}"><code>${escapeHtml(info.id.slice(0, 12))}</code></td>`,

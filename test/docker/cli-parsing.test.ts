@@ -74,6 +74,7 @@ describe('the comparison', () => {
     network_mode: 'default',
     read: '2026-11-25T12:00:00.000000000Z',
     sample_age_seconds: 0.5,
+    stale: false,
     cpu: 0,
     online_cpus: 2,
     memory: 63.93,

@@ -48,6 +48,7 @@ export function asEntry(value: unknown, where: string): ContainerEntry {
   }
   const read = value['read'];
   if (read !== null && typeof read !== 'string') throw new Error(`${where}: read is neither null nor a string`);
+  if (typeof value['stale'] !== 'boolean') throw new Error(`${where}: stale is not a boolean`);
   for (const key of NUMBER_FIELDS) {
     const field = value[key];
     if (field === null) continue;
