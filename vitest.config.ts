@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: `unit` is hermetic (no Docker, no network) and is what `npm test`
-// runs; `docker` talks to a real daemon and is run by `npm run test:docker`.
+// Projects: `unit` is hermetic (no Docker, no network) and is what `npm test`
+// runs; `docker` talks to a real daemon and is run by `npm run test:docker`;
+// the others have their own npm scripts.
 export default defineConfig({
   test: {
     projects: [
@@ -9,7 +10,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-          exclude: ['test/docker/**', 'node_modules/**'],
+          exclude: ['test/docker/**', 'test/browser/**', 'test/soak/**', 'node_modules/**'],
           testTimeout: 10_000,
         },
       },
@@ -20,6 +21,15 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 120_000,
           fileParallelism: false,
+        },
+      },
+      {
+        // `npm run soak`: minutes of churn and load against a real daemon (SOAK_MINUTES).
+        test: {
+          name: 'soak',
+          include: ['test/soak/**/*.test.ts'],
+          testTimeout: 24 * 60 * 60 * 1000,
+          hookTimeout: 120_000,
         },
       },
     ],
