@@ -4,6 +4,7 @@
 
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -108,7 +109,7 @@ describe('read-only by construction', () => {
   it('refuses paths outside the allowlist before opening a socket', async () => {
     const { fake, transport } = await setup();
     const id = 'a'.repeat(64);
-    for (const path of [`/v1.41/containers/${id}/json`, `/v1.41/containers/${id}/export`, '/v1.41/images/json']) {
+    for (const path of [`/v1.41/containers/${id}/logs`, `/v1.41/containers/${id}/export`, '/v1.41/images/json']) {
       await expect(transport.get(path)).rejects.toBeInstanceOf(ForbiddenDockerRequestError);
     }
     const ended = await new Promise<StreamEnd>((resolve) =>
@@ -287,6 +288,41 @@ describe('stats streams', () => {
     await collectStream((callbacks) => client.streamStats(web.id, callbacks, 2000), 2);
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(fake.openStreams()).toBe(0);
+  });
+});
+
+describe('a daemon that sends without end', () => {
+  it('stops reading a 2 GB answer at the size cap', async () => {
+    // A hand-made endless server: it would send 2 GB, 1 MiB at a time, as fast as we read.
+    const socketPath = path.join(os.tmpdir(), `dockmon-endless-${process.pid}.sock`);
+    let sentBytes = 0;
+    const server = http.createServer((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Api-Version': '1.41' });
+      const chunk = Buffer.alloc(1024 * 1024, 0x20);
+      const pump = (): void => {
+        while (sentBytes < 2 * 1024 ** 3) {
+          sentBytes += chunk.length;
+          if (!res.write(chunk)) {
+            res.once('drain', pump);
+            return;
+          }
+        }
+        res.end();
+      };
+      res.on('close', () => res.removeAllListeners('drain'));
+      pump();
+    });
+    await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+    try {
+      transport = createTransport({ endpoint: { kind: 'unix', socketPath }, timeoutMs: 10_000 });
+      const heapBefore = process.memoryUsage().heapUsed;
+      await expect(transport.get('/v1.41/containers/json')).rejects.toThrow(/larger than 16777216 bytes/);
+      expect(sentBytes).toBeLessThan(256 * 1024 * 1024);
+      expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(128 * 1024 * 1024);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
 
