@@ -1,31 +1,56 @@
-# dockmon: one small image, no runtime dependencies.
-# Base images are build arguments so an air-gapped host can point them at local
-# images (see the README); with a registry, `docker build -t dockmon .` is enough.
-ARG BUILD_IMAGE=node:22-bookworm-slim
-ARG RUNTIME_IMAGE=gcr.io/distroless/nodejs22-debian12
+# dockmon: one small image, no shell, no node_modules.
+#
+# With a registry:   docker build -t dockmon .
+# Air-gapped:        scripts/build-image-airgapped.sh   (assembles both base images from
+#                    this host's Node with `docker import` and passes them below)
+#
+# Both base images are build arguments. The runtime one must keep node at
+# /nodejs/bin/node, as gcr.io/distroless/nodejs* does. Node 24 is the LTS line that both
+# image families publish on Debian 12; dist/ runs on any Node >= 20.
+ARG BUILD_IMAGE=node:24-bookworm-slim
+ARG RUNTIME_IMAGE=gcr.io/distroless/nodejs24-debian12
 
 FROM ${BUILD_IMAGE} AS build
+# For npm ci on a host behind a mirror or a TLS-inspecting proxy; unset, npm's defaults
+# apply. Build-stage arguments never reach the runtime image.
+ARG NPM_CONFIG_REGISTRY
+ARG NODE_EXTRA_CA_CERTS
 WORKDIR /src
 COPY package.json package-lock.json ./
-RUN npm ci --ignore-scripts --no-audit --no-fund
+# --ignore-scripts: `prepare` would build before the sources are copied.
+RUN npm ci --ignore-scripts --no-audit --no-fund --no-update-notifier
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npx tsc -p tsconfig.build.json
+# No source maps: they point at src/, which the image does not hold. The empty log
+# folder is copied into the runtime image (which has no shell to mkdir it).
+RUN node_modules/.bin/tsc -p tsconfig.build.json --sourceMap false \
+ && mkdir -p -m 0775 /out/resource_logs
 
 FROM ${RUNTIME_IMAGE}
-LABEL org.opencontainers.image.title="dockmon" \
-      org.opencontainers.image.description="Live CPU, memory, network and block I/O of every container, from the Docker Engine API" \
-      org.opencontainers.image.licenses="MIT"
-# The seed's folder layout: logs land in /python-docker/resource_logs.
+# The seed's folder layout: the seed's `-v ...:/python-docker/resource_logs` works unchanged.
 WORKDIR /python-docker
 COPY --from=build /src/dist ./dist
 COPY public ./public
 COPY package.json LICENSE ./
+# For when no host folder is mounted (and the seed for a named volume, which copies it):
+# writable by nonroot (owner 65532) and by root without capabilities (group 0, 0775).
+COPY --from=build --chown=65532:0 /out/ ./
 ENV PORT=5000 \
     LOG_DIR=/python-docker/resource_logs \
     DOCKER_HOST=unix:///var/run/docker.sock
 EXPOSE 5000/tcp
-HEALTHCHECK --interval=30s --timeout=5s --start-period=5s CMD ["/nodejs/bin/node", "/python-docker/dist/healthcheck.js"]
-# Runs as root by default so the seed's `docker run -v /var/run/docker.sock:...`
-# works unchanged; the README's hardened command runs it as uid 65532.
+# No shell and no curl: the probe is node itself, GET /healthz on PORT.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
+  CMD ["/nodejs/bin/node", "/python-docker/dist/healthcheck.js"]
+# Root by default so the seed's `docker run -v /var/run/docker.sock:...` works unchanged
+# (the socket is root:docker 0660); the README's hardened command runs as 65532.
+# node is PID 1 and handles SIGTERM itself: it flushes the logs and exits within 2 s.
 ENTRYPOINT ["/nodejs/bin/node", "/python-docker/dist/main.js"]
+CMD []
+ARG VERSION=unknown
+ARG RUNTIME_IMAGE
+LABEL org.opencontainers.image.title="dockmon" \
+      org.opencontainers.image.description="Live CPU, memory, network and block I/O of every container, from the Docker Engine API" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.licenses="MIT" \
+      org.opencontainers.image.base.name="${RUNTIME_IMAGE}"
