@@ -47,7 +47,20 @@ function describeDockerHost(config: Config): string {
 async function run(config: Config, version: string): Promise<void> {
   const logger = createLogger({ level: config.logLevel, sink: (line) => process.stdout.write(`${line}\n`) });
   installCrashHandlers(logger);
-  let app;
+  // Signals are handled from the first moment: as PID 1 in a container, a SIGTERM
+  // without a handler is ignored and `docker stop` would wait 10 s for its SIGKILL.
+  let app: Awaited<ReturnType<typeof startApp>> | null = null;
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down', { signal });
+    setTimeout(() => process.exit(0), SHUTDOWN_DEADLINE_MS).unref();
+    if (app === null) process.exit(0);
+    void app.stop().finally(() => process.exit(0));
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
   try {
     app = await startApp(config, { version, logger, publicDir: defaultPublicDir(moduleDir) });
   } catch (error) {
@@ -56,22 +69,16 @@ async function run(config: Config, version: string): Promise<void> {
     logger.error(`cannot listen on ${config.host || '*'}:${config.port}: ${reason}`, { code });
     process.exit(1);
   }
+  if (stopping) {
+    await app.stop();
+    process.exit(0);
+  }
   logger.info('dockmon is serving', {
     version,
     url: `http://${config.host || 'localhost'}:${app.port}/`,
     dockerHost: describeDockerHost(config),
     logDir: config.logDir,
   });
-  let stopping = false;
-  const shutdown = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    logger.info('shutting down', { signal });
-    setTimeout(() => process.exit(0), SHUTDOWN_DEADLINE_MS).unref();
-    void app.stop().finally(() => process.exit(0));
-  };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
 }
 
 /** A bug must not pass silently: log it and exit so a supervisor restarts us. */
