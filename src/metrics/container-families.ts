@@ -1,0 +1,177 @@
+// cAdvisor's container families, from our samples. Names, types, HELP texts and labels
+// are cAdvisor's (google/cadvisor metrics/prometheus.go), so dashboards and alert rules
+// written for cAdvisor read them unchanged; where a value is defined differently the
+// comment says so. Pure: the counter adjuster (monotonic.ts) is passed in.
+
+import type { BlockDeviceCounters, ContainerInfo, ContainerSample, InterfaceCounters } from '../stats/types.js';
+import type { Exposition, Labels, MetricType } from './exposition.js';
+
+export interface MachineFacts {
+  /** Logical CPUs of the host. */
+  cpuCores: number;
+  /** Host RAM in bytes; the daemon reports this as the limit of an unlimited container. */
+  memoryBytes: number;
+}
+
+/** One exported value of a family: extra labels beyond id/name/image, and the value. */
+interface Point {
+  labels: Labels;
+  value: number;
+}
+
+interface FamilySpec {
+  name: string;
+  type: MetricType;
+  help: string;
+  points(sample: ContainerSample, info: Readonly<ContainerInfo>, machine: MachineFacts): readonly Point[];
+}
+
+const NS_PER_SECOND = 1e9;
+const single = (value: number): readonly Point[] => [{ labels: [], value }];
+// cAdvisor exports the CFS families only for containers with a CPU quota; without one
+// the kernel counts no periods, which is what we can see.
+const ifQuota = (sample: ContainerSample, value: number): readonly Point[] =>
+  sample.cpuCfsPeriods > 0 ? single(value) : [];
+
+/** cAdvisor reports 0 for "no limit"; the daemon clamps an unlimited container's limit to host RAM. */
+export function specMemoryLimitBytes(limitBytes: number, machine: MachineFacts): number {
+  if (limitBytes <= 0) return 0;
+  return machine.memoryBytes > 0 && limitBytes >= machine.memoryBytes ? 0 : limitBytes;
+}
+
+function perInterface(sample: ContainerSample, pick: (iface: InterfaceCounters) => number): Point[] {
+  return sample.networkInterfaces.map((iface) => ({ labels: [['interface', iface.name]], value: pick(iface) }));
+}
+
+function perDevice(sample: ContainerSample, pick: (device: BlockDeviceCounters) => number): Point[] {
+  return sample.blockDevices.map((device) => ({ labels: [['device', `${device.major}:${device.minor}`]], value: pick(device) }));
+}
+
+const NETWORK: readonly [string, string, (iface: InterfaceCounters) => number][] = [
+  ['receive_bytes_total', 'Cumulative count of bytes received', (i) => i.rxBytes],
+  ['receive_packets_total', 'Cumulative count of packets received', (i) => i.rxPackets],
+  ['receive_errors_total', 'Cumulative count of errors encountered while receiving', (i) => i.rxErrors],
+  ['receive_packets_dropped_total', 'Cumulative count of packets dropped while receiving', (i) => i.rxDropped],
+  ['transmit_bytes_total', 'Cumulative count of bytes transmitted', (i) => i.txBytes],
+  ['transmit_packets_total', 'Cumulative count of packets transmitted', (i) => i.txPackets],
+  ['transmit_errors_total', 'Cumulative count of errors encountered while transmitting', (i) => i.txErrors],
+  ['transmit_packets_dropped_total', 'Cumulative count of packets dropped while transmitting', (i) => i.txDropped],
+];
+
+const counter = (name: string, help: string, points: FamilySpec['points']): FamilySpec => ({ name, type: 'counter', help, points });
+const gauge = (name: string, help: string, points: FamilySpec['points']): FamilySpec => ({ name, type: 'gauge', help, points });
+
+export const CONTAINER_FAMILIES: readonly FamilySpec[] = [
+  // cpu="total" is what cAdvisor writes when per-CPU usage is off (its default).
+  counter('container_cpu_usage_seconds_total', 'Cumulative cpu time consumed in seconds.', (s) => [
+    { labels: [['cpu', 'total']], value: s.cpuUsageNs / NS_PER_SECOND },
+  ]),
+  counter('container_cpu_user_seconds_total', 'Cumulative user cpu time consumed in seconds.', (s) =>
+    single(s.cpuUserNs / NS_PER_SECOND),
+  ),
+  counter('container_cpu_system_seconds_total', 'Cumulative system cpu time consumed in seconds.', (s) =>
+    single(s.cpuSystemNs / NS_PER_SECOND),
+  ),
+  counter('container_cpu_cfs_periods_total', 'Number of elapsed enforcement period intervals.', (s) =>
+    ifQuota(s, s.cpuCfsPeriods),
+  ),
+  counter('container_cpu_cfs_throttled_periods_total', 'Number of throttled period intervals.', (s) =>
+    ifQuota(s, s.cpuCfsThrottledPeriods),
+  ),
+  counter('container_cpu_cfs_throttled_seconds_total', 'Total time duration the container has been throttled.', (s) =>
+    ifQuota(s, s.cpuCfsThrottledNs / NS_PER_SECOND),
+  ),
+  gauge(
+    'container_memory_usage_bytes',
+    'Current memory usage in bytes, including all memory regardless of when it was accessed',
+    (s) => single(s.memoryRawUsageBytes),
+  ),
+  // Usage less inactive file cache: cAdvisor's working set, and `docker stats`' MEM USAGE.
+  gauge('container_memory_working_set_bytes', 'Current working set in bytes.', (s) => single(s.memoryUsageBytes)),
+  gauge('container_memory_rss', 'Size of RSS in bytes.', (s) => single(s.memoryRssBytes)),
+  gauge('container_memory_cache', 'Number of bytes of page cache memory.', (s) => single(s.memoryCacheBytes)),
+  gauge('container_spec_memory_limit_bytes', 'Memory limit for the container.', (s, _info, machine) =>
+    single(specMemoryLimitBytes(s.memoryLimitBytes, machine)),
+  ),
+  ...NETWORK.map(([suffix, help, pick]) => counter(`container_network_${suffix}`, help, (s) => perInterface(s, pick))),
+  // device is major:minor: the Engine API names no device files.
+  counter('container_fs_reads_bytes_total', 'Cumulative count of bytes read', (s) => perDevice(s, (d) => d.readBytes)),
+  counter('container_fs_writes_bytes_total', 'Cumulative count of bytes written', (s) => perDevice(s, (d) => d.writeBytes)),
+  // pids_stats.current counts tasks, that is threads, as the pids cgroup does.
+  gauge('container_threads', 'Number of threads running inside the container', (s) => single(s.pids)),
+  // The time the daemon took the sample we serve, not the scrape time as in cAdvisor:
+  // `time() - container_last_seen` then shows how old the data is.
+  gauge('container_last_seen', 'Last time a container was seen by the exporter', (s) => single(Math.floor(s.readMs / 1000))),
+  // Docker's `Created`, which cAdvisor's Docker handler uses too (not the latest start).
+  gauge('container_start_time_seconds', 'Start time of the container since unix epoch in seconds.', (_s, info) =>
+    info.createdSeconds > 0 ? single(info.createdSeconds) : [],
+  ),
+];
+
+export interface ContainerPoint {
+  info: Readonly<ContainerInfo>;
+  sample: ContainerSample;
+  /** id, name, image and the allowlisted Docker labels. */
+  labels: Labels;
+  /** Makes a counter value monotonic; identity in tests that do not care. */
+  adjust(seriesKey: string, raw: number): number;
+}
+
+/** Declares every container family (HELP and TYPE even with no container) and adds the points. */
+export function addContainerFamilies(exposition: Exposition, containers: readonly ContainerPoint[], machine: MachineFacts): void {
+  for (const spec of CONTAINER_FAMILIES) {
+    const family = exposition.family(spec.name, spec.type, spec.help);
+    for (const container of containers) {
+      for (const point of spec.points(container.sample, container.info, machine)) {
+        const seriesKey = `${spec.name}${point.labels.map(([name, value]) => `\u0000${name}=${value}`).join('')}`;
+        const value = spec.type === 'counter' ? container.adjust(seriesKey, point.value) : point.value;
+        family.add([...container.labels, ...point.labels], value);
+      }
+    }
+  }
+}
+
+/**
+ * A Docker label key as a Prometheus label name, the way cAdvisor spells it: every
+ * character outside [a-zA-Z0-9_] becomes `_`, behind the `container_label_` prefix
+ * (google/cadvisor metrics/prometheus.go, sanitizeLabelName).
+ */
+export function containerLabelName(dockerKey: string): string {
+  return `container_label_${dockerKey.replace(/[^a-zA-Z0-9_]/g, '_')}`;
+}
+
+/** cAdvisor's `id` for a Docker container on the cgroupfs driver. */
+export function cgroupId(containerId: string): string {
+  return `/docker/${containerId}`;
+}
+
+/**
+ * The allowlisted Docker label keys with their Prometheus label names. Keys that
+ * sanitise to a name already taken keep only the first, so no series ever carries the
+ * same label name twice.
+ */
+export function labelAllowlist(keys: readonly string[]): readonly (readonly [dockerKey: string, labelName: string])[] {
+  const seen = new Set<string>();
+  const pairs: (readonly [string, string])[] = [];
+  for (const key of keys) {
+    const name = containerLabelName(key);
+    if (seen.has(name)) continue;
+    seen.add(name);
+    pairs.push([key, name]);
+  }
+  return pairs;
+}
+
+/** id, name, image, then the allowlisted labels the container has (an empty value is no label). */
+export function containerLabels(info: Readonly<ContainerInfo>, allowlist: ReturnType<typeof labelAllowlist>): Labels {
+  const labels: [string, string][] = [
+    ['id', cgroupId(info.id)],
+    ['image', info.image],
+    ['name', info.name],
+  ];
+  for (const [key, name] of allowlist) {
+    const value = info.labels[key];
+    if (value !== undefined && value !== '') labels.push([name, value]);
+  }
+  return labels;
+}

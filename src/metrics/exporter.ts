@@ -1,0 +1,120 @@
+// GET /metrics: the store's latest samples as cAdvisor's families, the machine, and
+// dockmon's own health. Built from memory on each scrape; it never waits on Docker.
+// The only state is the per-container counter offsets (monotonic.ts).
+
+import type { StoreReader } from '../sampler/store.js';
+import {
+  addContainerFamilies,
+  containerLabels,
+  labelAllowlist,
+  type ContainerPoint,
+  type MachineFacts,
+} from './container-families.js';
+import { createExposition, type Exposition } from './exposition.js';
+import { createMonotonicCounters } from './monotonic.js';
+
+/**
+ * A container whose last stats record arrived longer ago than this is left out: while
+ * Docker is unreachable or its stream is stuck, Prometheus then shows a gap instead of
+ * flat counters (and `dockmon_docker_up` says why). A healthy stream sends every second.
+ */
+export const STALE_SERIES_AFTER_MS = 60_000;
+
+/**
+ * How long counter offsets of a container that is gone are kept. A restart takes the
+ * container out of the store between `die` and `start`, and Docker's restart policy
+ * backs off up to a minute; ten minutes covers that with room, and a removed
+ * container's state goes after it.
+ */
+export const COUNTER_STATE_RETENTION_MS = 10 * 60_000;
+
+export interface MetricsSource {
+  store: Pick<StoreReader, 'list' | 'docker' | 'counters'>;
+  /** The stats log's health (JsonlFile.status()); the line counts may be absent. */
+  logStatus(): { ok: boolean; linesWritten?: number; linesDropped?: number };
+  machine: MachineFacts;
+  /** Docker label keys exported as container_label_* (METRICS_LABELS). */
+  labelKeys: readonly string[];
+  version: string;
+  /** process.version, for the build info. */
+  runtimeVersion: string;
+  startedAtMs: number;
+  /** Wall clock, epoch ms. */
+  now(): number;
+  /** A monotonic clock in ms (performance.now), for the render duration. */
+  elapsedMs(): number;
+}
+
+export interface MetricsExporter {
+  /** The whole exposition, Prometheus text format 0.0.4. */
+  render(): string;
+}
+
+export function createMetricsExporter(source: MetricsSource): MetricsExporter {
+  const allowlist = labelAllowlist(source.labelKeys);
+  const monotonic = createMonotonicCounters({ retentionMs: COUNTER_STATE_RETENTION_MS, now: source.now });
+
+  function containerPoints(nowMs: number): ContainerPoint[] {
+    const points: ContainerPoint[] = [];
+    const seen = new Set<string>();
+    for (const view of source.store.list()) {
+      const sample = view.latest;
+      if (sample === null || view.receivedAtMs === null || nowMs - view.receivedAtMs > STALE_SERIES_AFTER_MS) continue;
+      seen.add(view.info.id);
+      points.push({
+        info: view.info,
+        sample,
+        labels: containerLabels(view.info, allowlist),
+        adjust: monotonic.container(view.info.id, sample.cpuUsageNs),
+      });
+    }
+    monotonic.sweep(seen);
+    return points;
+  }
+
+  return {
+    render() {
+      const startedMs = source.elapsedMs();
+      const nowMs = source.now();
+      const exposition = createExposition();
+      const points = containerPoints(nowMs);
+      addContainerFamilies(exposition, points, source.machine);
+      addMachineFamilies(exposition, source.machine);
+      addAgentFamilies(exposition, source, points.length, (source.elapsedMs() - startedMs) / 1000);
+      return exposition.render();
+    },
+  };
+}
+
+function addMachineFamilies(exposition: Exposition, machine: MachineFacts): void {
+  exposition.family('machine_cpu_cores', 'gauge', 'Number of logical CPU cores.').add([], machine.cpuCores);
+  exposition.family('machine_memory_bytes', 'gauge', 'Amount of memory installed on the machine.').add([], machine.memoryBytes);
+}
+
+function addAgentFamilies(exposition: Exposition, source: MetricsSource, exported: number, renderSeconds: number): void {
+  const gauge = (name: string, help: string, value: number): void => exposition.family(name, 'gauge', help).add([], value);
+  const counter = (name: string, help: string, value: number): void => exposition.family(name, 'counter', help).add([], value);
+  const counters = source.store.counters();
+  const log = source.logStatus();
+
+  exposition
+    .family('dockmon_build_info', 'gauge', 'Always 1; the labels name the dockmon version and the Node.js runtime.')
+    .add([['version', source.version], ['nodejs', source.runtimeVersion]], 1);
+  gauge('dockmon_start_time_seconds', 'When this dockmon process started, seconds since the epoch.', source.startedAtMs / 1000);
+  gauge(
+    'dockmon_scrape_duration_seconds',
+    'Time spent building the container families of this answer from memory.',
+    Math.max(0, renderSeconds),
+  );
+  gauge('dockmon_docker_up', '1 while the Docker Engine API answers, else 0.', source.store.docker().state === 'connected' ? 1 : 0);
+  gauge('dockmon_containers', 'Containers known to the agent (running or paused).', source.store.list().length);
+  gauge('dockmon_containers_exported', 'Containers with a fresh sample in this answer.', exported);
+  gauge('dockmon_stats_streams_open', 'Stats streams currently open to Docker.', counters.statsStreamsOpen);
+  counter('dockmon_stats_stream_reconnects_total', 'Stats streams that ended and were reopened.', counters.statsStreamReconnects);
+  counter('dockmon_event_stream_reconnects_total', 'Times the Docker event stream was lost and reopened.', counters.eventStreamReconnects);
+  counter('dockmon_relists_total', 'Completed re-reads of the container list.', counters.relists);
+  counter('dockmon_stats_bad_records_total', 'Stats records that could not be parsed and were skipped.', counters.badRecords);
+  gauge('dockmon_log_writable', '1 while the stats log is being written, 0 while writes fail.', log.ok ? 1 : 0);
+  counter('dockmon_log_lines_written_total', 'Lines written to the stats log.', log.linesWritten ?? 0);
+  counter('dockmon_log_lines_dropped_total', 'Stats log lines lost (memory cap reached while the disk failed, and the like).', log.linesDropped ?? 0);
+}

@@ -1,0 +1,157 @@
+// The detailed counters cAdvisor exports and `docker stats` does not show: CPU time by
+// mode, CFS throttling, memory broken into RSS and page cache, and network and block
+// I/O per interface and per device. Pure, over raw Engine shapes; every value goes
+// through toCounter(), so a missing or garbage field is 0, never NaN.
+//
+// Provenance of the meanings (which raw key is which cAdvisor figure):
+// - google/cadvisor container/libcontainer/handler.go (setCPUStats, setMemoryStats):
+//   RSS is `total_rss` on cgroup v1 and `anon` on v2, cache is `total_cache` / `file`;
+//   CFS figures are `throttling_data` (nr_periods, nr_throttled, throttled_time in ns).
+//   https://github.com/google/cadvisor/blob/master/container/libcontainer/handler.go
+// - moby daemon/stats_unix.go / api/types/container/stats.go: the daemon fills
+//   usage_in_usermode/usage_in_kernelmode in ns on Linux (v2: user_usec/system_usec × 1000),
+//   in 100 ns units on Windows.
+
+import type { BlkioStats, CpuStats, MemoryStats, NetworkStats } from '../docker/types.js';
+import { toCounter } from './math.js';
+import type { BlockDeviceCounters, InterfaceCounters } from './types.js';
+
+/** Windows reports CPU time in 100 ns units (moby api/types/container/stats.go). */
+const WINDOWS_CPU_UNIT_NS = 100;
+
+export interface DetailCounters {
+  cpuUserNs: number;
+  cpuSystemNs: number;
+  cpuCfsPeriods: number;
+  cpuCfsThrottledPeriods: number;
+  cpuCfsThrottledNs: number;
+  memoryRssBytes: number;
+  memoryCacheBytes: number;
+  networkInterfaces: readonly InterfaceCounters[];
+  blockDevices: readonly BlockDeviceCounters[];
+}
+
+// Narrows away null as well as undefined: JSON can hold null where the types say object.
+function isObject<T extends object>(value: T | null | undefined): value is T {
+  return typeof value === 'object' && value !== null;
+}
+
+/** User- and kernel-mode CPU time in ns; `windows` converts from 100 ns units. */
+export function cpuModeTimes(cpuStats: CpuStats | undefined, windows: boolean): { userNs: number; systemNs: number } {
+  const usage = isObject(cpuStats) && isObject(cpuStats.cpu_usage) ? cpuStats.cpu_usage : {};
+  const unit = windows ? WINDOWS_CPU_UNIT_NS : 1;
+  return {
+    userNs: toCounter(toCounter(usage.usage_in_usermode) * unit),
+    systemNs: toCounter(toCounter(usage.usage_in_kernelmode) * unit),
+  };
+}
+
+/** CFS bandwidth counters; all 0 for a container without a CPU quota (the kernel counts no periods). */
+export function cfsThrottling(cpuStats: CpuStats | undefined): {
+  periods: number;
+  throttledPeriods: number;
+  throttledNs: number;
+} {
+  const data = isObject(cpuStats) && isObject(cpuStats.throttling_data) ? cpuStats.throttling_data : {};
+  return {
+    periods: toCounter(data.periods),
+    throttledPeriods: toCounter(data.throttled_periods),
+    throttledNs: toCounter(data.throttled_time),
+  };
+}
+
+/** The first of `keys` the stats map holds, as a counter; 0 when none is there. */
+function firstKey(stats: Readonly<Record<string, unknown>>, keys: readonly string[]): number {
+  for (const key of keys) {
+    if (Object.hasOwn(stats, key)) return toCounter(stats[key]);
+  }
+  return 0;
+}
+
+/**
+ * RSS and page cache, as cAdvisor reads them: the hierarchical `total_*` keys of cgroup v1
+ * (they include child cgroups, as the usage does), else v2's `anon` and `file`, else the
+ * non-hierarchical v1 keys. Windows sends no such map: both are 0.
+ */
+export function memoryBreakdown(memoryStats: MemoryStats | undefined): { rssBytes: number; cacheBytes: number } {
+  const stats: Readonly<Record<string, unknown>> =
+    isObject(memoryStats) && isObject(memoryStats.stats) ? memoryStats.stats : {};
+  return {
+    rssBytes: firstKey(stats, ['total_rss', 'anon', 'rss']),
+    cacheBytes: firstKey(stats, ['total_cache', 'file', 'cache']),
+  };
+}
+
+/** One entry per interface, sorted by name so the output order is stable. */
+export function interfaceCounters(networks: Record<string, NetworkStats> | undefined): InterfaceCounters[] {
+  if (!isObject(networks)) return [];
+  const result: InterfaceCounters[] = [];
+  for (const [name, iface] of Object.entries(networks)) {
+    if (!isObject(iface)) continue;
+    result.push({
+      name,
+      rxBytes: toCounter(iface.rx_bytes),
+      rxPackets: toCounter(iface.rx_packets),
+      rxErrors: toCounter(iface.rx_errors),
+      rxDropped: toCounter(iface.rx_dropped),
+      txBytes: toCounter(iface.tx_bytes),
+      txPackets: toCounter(iface.tx_packets),
+      txErrors: toCounter(iface.tx_errors),
+      txDropped: toCounter(iface.tx_dropped),
+    });
+  }
+  return result.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/**
+ * Bytes read and written per device (major:minor), with blockIoTotals' op rule: only the
+ * first letter counts, so cgroup v1's Sync/Async/Total lines are not added twice and v2's
+ * lower-case read/write match. Sorted by major, then minor. Windows sends no entries.
+ */
+export function blockDeviceCounters(blkio: BlkioStats | undefined): BlockDeviceCounters[] {
+  const entries = isObject(blkio) ? blkio.io_service_bytes_recursive : undefined;
+  if (!Array.isArray(entries)) return [];
+  const byDevice = new Map<string, BlockDeviceCounters>();
+  for (const entry of entries) {
+    if (!isObject(entry) || typeof entry.op !== 'string') continue;
+    const first = entry.op.charAt(0).toLowerCase();
+    if (first !== 'r' && first !== 'w') continue;
+    const major = Math.floor(toCounter(entry.major));
+    const minor = Math.floor(toCounter(entry.minor));
+    const key = `${major}:${minor}`;
+    let device = byDevice.get(key);
+    if (device === undefined) {
+      device = { major, minor, readBytes: 0, writeBytes: 0 };
+      byDevice.set(key, device);
+    }
+    if (first === 'r') device.readBytes = toCounter(device.readBytes + toCounter(entry.value));
+    else device.writeBytes = toCounter(device.writeBytes + toCounter(entry.value));
+  }
+  return [...byDevice.values()].sort((a, b) => a.major - b.major || a.minor - b.minor);
+}
+
+/** Every detail counter of one stats record, for ContainerSample. */
+export function detailCounters(
+  record: {
+    cpu_stats?: CpuStats;
+    memory_stats?: MemoryStats;
+    networks?: Record<string, NetworkStats>;
+    blkio_stats?: BlkioStats;
+  },
+  windows: boolean,
+): DetailCounters {
+  const cpu = cpuModeTimes(record.cpu_stats, windows);
+  const cfs = cfsThrottling(record.cpu_stats);
+  const memory = memoryBreakdown(record.memory_stats);
+  return {
+    cpuUserNs: cpu.userNs,
+    cpuSystemNs: cpu.systemNs,
+    cpuCfsPeriods: cfs.periods,
+    cpuCfsThrottledPeriods: cfs.throttledPeriods,
+    cpuCfsThrottledNs: cfs.throttledNs,
+    memoryRssBytes: memory.rssBytes,
+    memoryCacheBytes: memory.cacheBytes,
+    networkInterfaces: interfaceCounters(record.networks),
+    blockDevices: blockDeviceCounters(record.blkio_stats),
+  };
+}
