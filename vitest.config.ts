@@ -24,6 +24,17 @@ export default defineConfig({
         },
       },
       {
+        // `npm run test:browser`: the page in Debian's Chromium (playwright-core) against the
+        // real agent and a real daemon.
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      {
         // `npm run soak`: minutes of churn and load against a real daemon (SOAK_MINUTES).
         test: {
           name: 'soak',

@@ -1,43 +1,522 @@
-// Refreshes the table from /table every 2 s (the seed's AJAX design) and shows
-// what is wrong when Docker or the log folder is not healthy (/healthz).
+// dockmon's page script. The server renders the table (first load, /table, and the
+// snapshots pushed over /live) with every value escaped and every sort key in a
+// data-v attribute; this script only moves that HTML into place and adds sorting,
+// filtering, pause, the detail panel and the "is the data fresh?" checks.
+// Live updates come from Server-Sent Events; when the stream fails (blocked by a
+// proxy, refused because too many pages watch) it polls /table, as the seed did.
 'use strict';
 
-const REFRESH_MS = 2000;
-const rows = document.getElementById('rows');
-const statusLine = document.getElementById('status');
-const banner = document.getElementById('banner');
+const POLL_MS = 2000;
+/** No update from the agent for this long: the page says its numbers are stale. */
+const STALE_MS = 5000;
+const DETAIL_REFRESH_MS = 2000;
+/** After the server refused the stream (503), try it again this much later. */
+const SSE_RETRY_REFUSED_MS = 30000;
 
-async function refreshTable() {
-  const response = await fetch('/table', { cache: 'no-store' });
-  if (!response.ok) throw new Error(`/table answered ${response.status}`);
-  // The server escapes every value in this fragment.
-  rows.innerHTML = await response.text();
+const $ = (id) => document.getElementById(id);
+const table = $('containers');
+const rowsEl = $('rows');
+const totalsEl = $('totals');
+const headEl = $('head');
+const bannerEl = $('banner');
+const statusText = $('status-text');
+const modeEl = $('mode');
+const updatedEl = $('updated');
+const filterEl = $('filter');
+const pauseEl = $('pause');
+const detailEl = $('detail');
+const noMatchEl = $('no-match');
+
+// The server rendered the table sorted as the URL asked (or by name when it asked for
+// nothing it knows): read the sort from its header rather than from the URL.
+const sortedHeader = headEl.querySelector('th[aria-sort]');
+const state = {
+  sort: sortedHeader ? sortedHeader.dataset.col : 'name',
+  dir: sortedHeader && sortedHeader.getAttribute('aria-sort') === 'descending' ? 'desc' : 'asc',
+  q: filterEl.value,
+  paused: false,
+  mode: 'connecting',
+  lastUpdateMs: Date.now(),
+  status: null,
+  agentError: null,
+  es: null,
+  pollTimer: null,
+  sseRetryTimer: null,
+  detailId: null,
+  detailTimer: null,
+  opener: null,
+};
+
+// ---- helpers ------------------------------------------------------------------
+
+function isNumeric(column) {
+  const th = headEl.querySelector(`th[data-col="${column}"]`);
+  return th !== null && th.classList.contains('num');
 }
 
-async function refreshHealth() {
-  const response = await fetch('/healthz', { cache: 'no-store' });
-  const health = await response.json();
-  const problems = [];
-  if (health.docker.state !== 'connected') {
-    problems.push(`Docker: ${health.docker.message || health.docker.state}. ${health.docker.hint || ''}`);
+function dataRows() {
+  return [...rowsEl.rows].filter((tr) => tr.dataset.id);
+}
+
+/** Makes `target`'s attributes those of `source` (the filter's `hidden` is re-applied after). */
+function syncAttributes(target, source) {
+  for (const { name } of [...target.attributes]) if (!source.hasAttribute(name)) target.removeAttribute(name);
+  for (const { name, value } of source.attributes) if (target.getAttribute(name) !== value) target.setAttribute(name, value);
+}
+
+function parseRows(html) {
+  const template = document.createElement('template');
+  template.innerHTML = html;
+  return [...template.content.querySelectorAll('tr')];
+}
+
+// ---- rows -----------------------------------------------------------------------
+
+/**
+ * Applies server-rendered rows (the whole table: /table or a snapshot): keyed by
+ * data-id, cell by cell, so a row that did not change keeps its DOM (and a text
+ * selection or keyboard focus inside it).
+ */
+function applyRows(html) {
+  const fresh = new Map();
+  for (const tr of parseRows(html)) {
+    if (tr.dataset.id) fresh.set(tr.dataset.id, tr);
+    else if (tr.classList.contains('totals')) applyTotals(tr);
   }
-  if (!health.log.ok) problems.push(`Logs: ${health.log.error}`);
-  banner.hidden = problems.length === 0;
-  banner.textContent = problems.join('\n');
-  statusLine.textContent = `${health.containers} containers · Docker ${health.docker.state}` +
-    (health.docker.api_version ? ` (API ${health.docker.api_version})` : '') +
-    ` · updated ${new Date().toLocaleTimeString()}`;
+  for (const tr of dataRows()) if (!fresh.has(tr.dataset.id)) tr.remove();
+  const current = new Map(dataRows().map((tr) => [tr.dataset.id, tr]));
+  for (const [id, tr] of fresh) upsertRow(current.get(id), tr);
+  afterRowChanges();
 }
 
-async function tick() {
+/** Applies a live patch: only the rows that changed, and those that went away. */
+function applyPatch(patch) {
+  const current = new Map(dataRows().map((tr) => [tr.dataset.id, tr]));
+  for (const id of patch.removed || []) current.get(id)?.remove();
+  for (const html of Object.values(patch.rows || {})) {
+    const tr = parseRows(html)[0];
+    if (tr && tr.dataset.id) upsertRow(current.get(tr.dataset.id), tr);
+  }
+  afterRowChanges();
+  if (patch.totals) applyTotals(parseRows(patch.totals)[0]);
+  if (patch.status) applyStatus(patch.status);
+  markUpdated();
+}
+
+function upsertRow(old, tr) {
+  if (!old) rowsEl.appendChild(tr);
+  else if (old.cells.length !== tr.cells.length) old.replaceWith(tr);
+  else patchRow(old, tr);
+}
+
+/** The "no containers" line when the table is empty, then sort, filter and selection. */
+function afterRowChanges() {
+  const empty = dataRows().length === 0;
+  const placeholder = rowsEl.querySelector('tr.empty');
+  if (empty && !placeholder) {
+    const tr = rowsEl.insertRow();
+    tr.className = 'empty';
+    const td = tr.insertCell();
+    td.colSpan = headEl.querySelectorAll('th').length;
+    td.textContent = 'No running containers.';
+  } else if (!empty && placeholder) placeholder.remove();
+  sortRows();
+  applyFilter();
+  markSelected();
+}
+
+function patchRow(old, tr) {
+  syncAttributes(old, tr);
+  for (let i = 0; i < tr.cells.length; i += 1) {
+    const before = old.cells[i];
+    const after = tr.cells[i];
+    if (before.innerHTML !== after.innerHTML) before.innerHTML = after.innerHTML;
+    syncAttributes(before, after);
+  }
+}
+
+function applyTotals(tr) {
+  const old = totalsEl.rows[0];
+  if (old && old.cells.length === tr.cells.length) patchRow(old, tr);
+  else totalsEl.replaceChildren(tr);
+}
+
+// ---- sorting --------------------------------------------------------------------
+
+function sortKey(tr, column) {
+  if (column === 'id') return tr.dataset.id;
+  const td = tr.querySelector(`td[data-col="${column}"]`);
+  return td ? td.dataset.v || '' : '';
+}
+
+/** The server's order (views/columns.ts): null last whatever the direction, then name and ID. */
+function sortRows() {
+  const column = state.sort;
+  const numeric = isNumeric(column);
+  const sign = state.dir === 'asc' ? 1 : -1;
+  const rows = dataRows();
+  const sorted = [...rows].sort((a, b) => {
+    const va = sortKey(a, column);
+    const vb = sortKey(b, column);
+    if (va === '' || vb === '') {
+      if (va !== vb) return va === '' ? 1 : -1;
+    } else if (va !== vb) {
+      const order = numeric ? Number(va) - Number(vb) : va.localeCompare(vb);
+      if (order !== 0) return sign * order;
+    }
+    return sortKey(a, 'name').localeCompare(sortKey(b, 'name')) || a.dataset.id.localeCompare(b.dataset.id);
+  });
+  if (sorted.every((tr, index) => tr === rows[index])) return;
+  // Moving a row blurs what has focus in it: put the focus back.
+  const focused = rowsEl.contains(document.activeElement) ? document.activeElement : null;
+  for (const tr of sorted) rowsEl.appendChild(tr);
+  if (focused) focused.focus();
+}
+
+function applySortState() {
+  for (const th of headEl.querySelectorAll('th[data-col]')) {
+    if (th.dataset.col === state.sort) th.setAttribute('aria-sort', state.dir === 'asc' ? 'ascending' : 'descending');
+    else th.removeAttribute('aria-sort');
+  }
+}
+
+function setSort(column) {
+  if (state.sort === column) state.dir = state.dir === 'asc' ? 'desc' : 'asc';
+  else {
+    state.sort = column;
+    state.dir = isNumeric(column) ? 'desc' : 'asc';
+  }
+  applySortState();
+  sortRows();
+  saveUrl();
+}
+
+// ---- filter -----------------------------------------------------------------------
+
+/** Every word must appear in the row's name, image or labels (data-q, lower-cased by the server) or start its ID. */
+function applyFilter() {
+  const words = state.q.toLowerCase().split(/\s+/).filter(Boolean);
+  let shown = 0;
+  const rows = dataRows();
+  for (const tr of rows) {
+    const text = tr.dataset.q || '';
+    const match = words.every((word) => text.includes(word) || tr.dataset.id.startsWith(word));
+    tr.hidden = !match;
+    if (match) shown += 1;
+  }
+  noMatchEl.hidden = !(words.length > 0 && rows.length > 0 && shown === 0);
+}
+
+function saveUrl() {
+  const next = new URLSearchParams();
+  if (state.sort !== 'name' || state.dir !== 'asc') {
+    next.set('sort', state.sort);
+    next.set('dir', state.dir);
+  }
+  if (state.q) next.set('q', state.q);
+  const query = next.toString();
+  history.replaceState(null, '', query ? `?${query}` : location.pathname);
+}
+
+// ---- status and banner ----------------------------------------------------------
+
+/** The same lines as views/page-status.ts bannerLines, from /healthz-shaped fields. */
+function bannerLines(status) {
+  const lines = [];
+  if (status) {
+    const docker = status.docker || {};
+    if (docker.state === 'unavailable') {
+      lines.push(`Docker is unreachable: ${docker.message || 'no answer'}. ${docker.hint || 'dockmon retries by itself.'} ` +
+        'The numbers below are the last ones received.');
+    }
+    if (status.log && !status.log.ok) {
+      lines.push(`The stats log cannot be written: ${status.log.error || 'unknown error'}. ` +
+        'Free space or fix the permissions of LOG_DIR; the page and the API keep working.');
+    }
+    const stale = status.stale_containers || 0;
+    if (docker.state === 'connected' && stale > 0) {
+      lines.push(`${stale} container${stale === 1 ? ' has' : 's have'} no fresh sample: a stats stream is slow or stalled. ` +
+        'dockmon reopens a silent stream after STATS_STALL_TIMEOUT; a busy daemon (see `docker stats`) can cause this.');
+    }
+  }
+  const ageMs = Date.now() - state.lastUpdateMs;
+  if (!state.paused && ageMs > STALE_MS) {
+    const why = state.agentError ? ` (${state.agentError})` : '';
+    lines.unshift(`No update from dockmon since ${new Date(state.lastUpdateMs).toLocaleTimeString()}${why}: ` +
+      'is the agent running and reachable? The numbers below are stale; this page reconnects by itself.');
+  }
+  return lines;
+}
+
+function renderBanner() {
+  const lines = bannerLines(state.status);
+  // Until the first update, the banner the server rendered stands.
+  if (state.status === null && lines.length === 0) return;
+  // role="alert" announces every change: touch it only when its text changes.
+  const text = lines.join('\n');
+  if (bannerEl.dataset.text === text) return;
+  bannerEl.dataset.text = text;
+  bannerEl.replaceChildren(...lines.map((line) => {
+    const p = document.createElement('p');
+    p.textContent = line;
+    return p;
+  }));
+  bannerEl.hidden = lines.length === 0;
+}
+
+function applyStatus(status) {
+  state.status = status;
+  const docker = status.docker || {};
+  const count = status.containers;
+  const dockerText = docker.state === 'connected'
+    ? `Docker connected${docker.api_version ? ` (API ${docker.api_version})` : ''}`
+    : `Docker ${docker.state}`;
+  statusText.textContent = `${count} container${count === 1 ? '' : 's'} · ${dockerText}`;
+}
+
+function setMode(mode) {
+  state.mode = mode;
+  modeEl.textContent = mode;
+  modeEl.dataset.mode = mode;
+}
+
+function markUpdated() {
+  state.lastUpdateMs = Date.now();
+  state.agentError = null;
+  refreshClock();
+}
+
+/** Once a second: the age of the data, and the stale look when no update came. */
+function refreshClock() {
+  const ageMs = Date.now() - state.lastUpdateMs;
+  const stale = !state.paused && ageMs > STALE_MS;
+  table.classList.toggle('stale-all', stale);
+  updatedEl.textContent = `updated ${new Date(state.lastUpdateMs).toLocaleTimeString()}` +
+    (stale ? ` (${Math.round(ageMs / 1000)} s ago)` : '');
+  renderBanner();
+}
+
+// ---- live updates and polling ----------------------------------------------------
+
+function applySnapshot(snapshot) {
+  applyRows(snapshot.rows);
+  applyTotals(parseRows(snapshot.totals)[0] || document.createElement('tr'));
+  applyStatus(snapshot.status);
+  markUpdated();
+}
+
+/** A `snapshot` or `patch` event of the stream, applied unless the stream was replaced. */
+function onStreamEvent(es, apply) {
+  return (event) => {
+    if (state.es !== es) return;
+    stopPolling();
+    setMode('live');
+    let data;
+    try {
+      data = JSON.parse(event.data);
+    } catch {
+      return;
+    }
+    apply(data);
+  };
+}
+
+function connect() {
+  if (state.paused || state.es) return;
+  if (!('EventSource' in window)) {
+    startPolling();
+    return;
+  }
+  const es = new EventSource('/live');
+  state.es = es;
+  // The whole state when the stream (re)connects, then what changed each second.
+  es.addEventListener('snapshot', onStreamEvent(es, applySnapshot));
+  es.addEventListener('patch', onStreamEvent(es, applyPatch));
+  es.addEventListener('error', () => {
+    if (state.es !== es) return;
+    // Keep the numbers moving while the stream is down; EventSource reconnects by itself
+    // unless the server refused it (then readyState is CLOSED and we retry later).
+    startPolling();
+    if (es.readyState === EventSource.CLOSED) {
+      state.es = null;
+      clearTimeout(state.sseRetryTimer);
+      state.sseRetryTimer = setTimeout(connect, SSE_RETRY_REFUSED_MS);
+    }
+  });
+}
+
+function disconnect() {
+  if (state.es) state.es.close();
+  state.es = null;
+  clearTimeout(state.sseRetryTimer);
+  stopPolling();
+}
+
+function startPolling() {
+  if (state.pollTimer !== null || state.paused) return;
+  setMode('polling');
+  const loop = async () => {
+    await pollOnce();
+    if (state.pollTimer !== null) state.pollTimer = setTimeout(loop, POLL_MS);
+  };
+  state.pollTimer = setTimeout(loop, 0);
+}
+
+function stopPolling() {
+  clearTimeout(state.pollTimer);
+  state.pollTimer = null;
+}
+
+async function pollOnce() {
   try {
-    await Promise.all([refreshTable(), refreshHealth()]);
+    const [table, health] = await Promise.all([
+      fetch('/table?totals=1', { cache: 'no-store' }),
+      fetch('/healthz', { cache: 'no-store' }),
+    ]);
+    if (!table.ok) throw new Error(`/table answered ${table.status}`);
+    const html = await table.text();
+    const status = health.ok ? await health.json() : null;
+    if (state.pollTimer === null) return; // the stream came back meanwhile
+    setMode('polling');
+    applyRows(html);
+    if (status) applyStatus(status);
+    markUpdated();
   } catch (error) {
-    banner.hidden = false;
-    banner.textContent = `The agent is not answering: ${error.message}`;
-  } finally {
-    setTimeout(tick, REFRESH_MS);
+    state.agentError = error instanceof Error ? error.message : String(error);
+    setMode('offline');
+    renderBanner();
   }
 }
 
-tick();
+function togglePause() {
+  state.paused = !state.paused;
+  pauseEl.setAttribute('aria-pressed', String(state.paused));
+  pauseEl.textContent = state.paused ? 'Resume' : 'Pause';
+  if (state.paused) {
+    disconnect();
+    setMode('paused');
+  } else {
+    setMode('connecting');
+    connect();
+    if (state.detailId) loadDetail(false);
+  }
+  refreshClock();
+}
+
+// ---- detail panel ------------------------------------------------------------------
+
+function markSelected() {
+  for (const tr of dataRows()) tr.classList.toggle('selected', tr.dataset.id === state.detailId);
+}
+
+function openDetail(id, opener) {
+  state.detailId = id;
+  state.opener = opener;
+  markSelected();
+  loadDetail(true);
+}
+
+function closeDetail() {
+  clearTimeout(state.detailTimer);
+  state.detailId = null;
+  detailEl.hidden = true;
+  detailEl.replaceChildren();
+  markSelected();
+  const opener = state.opener && state.opener.isConnected ? state.opener : filterEl;
+  state.opener = null;
+  opener.focus();
+}
+
+/** Replaces only the parts of the panel that changed, so a selection in its labels survives a refresh. */
+function patchDetail(html) {
+  const template = document.createElement('template');
+  template.innerHTML = html;
+  const fresh = template.content.firstElementChild;
+  const old = detailEl.firstElementChild;
+  if (!fresh) return;
+  if (!old || old.dataset.id !== fresh.dataset.id || old.children.length !== fresh.children.length) {
+    detailEl.replaceChildren(fresh);
+    return;
+  }
+  [...fresh.children].forEach((child, index) => {
+    const before = old.children[index];
+    if (before.outerHTML !== child.outerHTML) before.replaceWith(child.cloneNode(true));
+  });
+}
+
+async function loadDetail(focus) {
+  const id = state.detailId;
+  clearTimeout(state.detailTimer);
+  if (!id) return;
+  try {
+    const response = await fetch(`/detail?id=${encodeURIComponent(id)}`, { cache: 'no-store' });
+    if (state.detailId !== id) return;
+    if (response.status === 404) {
+      const gone = document.createElement('p');
+      gone.className = 'muted';
+      gone.textContent = 'This container is no longer running.';
+      detailEl.querySelector('.charts')?.replaceChildren(gone);
+      return;
+    }
+    if (!response.ok) throw new Error(`/detail answered ${response.status}`);
+    patchDetail(await response.text());
+    detailEl.hidden = false;
+    if (focus) {
+      const heading = detailEl.querySelector('h2');
+      if (heading) heading.focus();
+    }
+  } catch (error) {
+    state.agentError = error instanceof Error ? error.message : String(error);
+  }
+  if (state.detailId === id && !state.paused) state.detailTimer = setTimeout(() => loadDetail(false), DETAIL_REFRESH_MS);
+}
+
+/** A click on the short ID selects the whole 64-character ID, ready to copy. */
+function selectId(code) {
+  const range = document.createRange();
+  range.selectNodeContents(code);
+  const selection = window.getSelection();
+  selection.removeAllRanges();
+  selection.addRange(range);
+}
+
+// ---- wiring ------------------------------------------------------------------------
+
+headEl.addEventListener('click', (event) => {
+  const button = event.target.closest('button[data-sort]');
+  if (button) setSort(button.dataset.sort);
+});
+rowsEl.addEventListener('click', (event) => {
+  const open = event.target.closest('button.open');
+  if (open) {
+    openDetail(open.closest('tr').dataset.id, open);
+    return;
+  }
+  const code = event.target.closest('td.id code');
+  if (code) selectId(code);
+});
+detailEl.addEventListener('click', (event) => {
+  if (event.target.closest('button.close')) closeDetail();
+});
+filterEl.addEventListener('input', () => {
+  state.q = filterEl.value;
+  applyFilter();
+  saveUrl();
+});
+pauseEl.addEventListener('click', togglePause);
+document.addEventListener('keydown', (event) => {
+  if (event.key === 'Escape' && state.detailId) closeDetail();
+  const typing = event.target instanceof HTMLInputElement || event.target instanceof HTMLTextAreaElement;
+  if (event.key === '/' && !typing && !event.ctrlKey && !event.metaKey && !event.altKey) {
+    event.preventDefault();
+    filterEl.focus();
+  }
+});
+
+applySortState();
+sortRows();
+applyFilter();
+setMode('connecting');
+connect();
+setInterval(refreshClock, 1000);
+refreshClock();

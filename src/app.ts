@@ -3,17 +3,22 @@
 // tests start it in-process against a fake Engine.
 
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import type { Config } from './config.js';
 import { createDockerClient } from './docker/client.js';
 import { createTransport } from './docker/transport.js';
 import { createAuth } from './http/auth.js';
 import { createHardenedServer, SERVER_LIMITS, type ServerLimits } from './http/limits.js';
+import { createLiveUpdates } from './http/live-updates.js';
+import { createSnapshotRenderer } from './http/page.js';
 import { createRequestHandler } from './http/server.js';
 import { loadStaticFiles } from './http/static-files.js';
 import { createJsonlFile, type JsonlFile } from './log/jsonl-file.js';
 import type { Logger } from './log/logger.js';
 import { createSampleLog } from './log/sample-log.js';
+import { createMetricsExporter } from './metrics/exporter.js';
+import { DEFAULT_ONE_SHOT_CONCURRENCY } from './sampler/one-shot-poller.js';
 import { createSampler } from './sampler/sampler.js';
 import { createStore, type StoreReader } from './sampler/store.js';
 
@@ -56,6 +61,8 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
       endpoint: config.docker,
       timeoutMs: config.dockerTimeoutMs,
       maxStreams: config.maxStatsStreams,
+      // The default 8 for lists and inspects, plus the one-shot reads past the stream cap.
+      maxSockets: 8 + DEFAULT_ONE_SHOT_CONCURRENCY,
       userAgent: `dockmon/${version}`,
     }),
   );
@@ -68,12 +75,38 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
       reconnectMaxMs: config.reconnectMaxMs,
     },
   );
+  const metrics = createMetricsExporter({
+    store,
+    logStatus: () => statsLog.status(),
+    // The Engine's /info is not on our allowlist. node:os reads the same kernel figures the
+    // daemon does (online CPUs, MemTotal, neither namespaced), so on the daemon's host (one
+    // agent per host, container or not) they match; the unlimited-memory test relies on it.
+    machine: { cpuCores: os.cpus().length || os.availableParallelism(), memoryBytes: os.totalmem() },
+    labelKeys: config.metricsLabels,
+    version,
+    runtimeVersion: process.version,
+    startedAtMs: Date.now(),
+    now: Date.now,
+    elapsedMs: () => performance.now(),
+  });
+  const sampleLog = createSampleLog(statsLog);
+  const live = createLiveUpdates({
+    render: createSnapshotRenderer({ store, sampleLog, logStatus: () => statsLog.status(), now: Date.now }),
+    tickMs: 1_000,
+    heartbeatMs: 15_000,
+    retryMs: 2_000,
+    maxViewers: config.maxLiveViewers,
+    maxBacklogBytes: 1024 * 1024,
+    logger,
+  });
   const handler = createRequestHandler(
     {
       store,
-      sampleLog: createSampleLog(statsLog),
+      sampleLog,
+      live,
       logStatus: () => statsLog.status(),
       staticFiles: loadStaticFiles(options.publicDir),
+      metrics,
       logger,
       now: Date.now,
       version,
@@ -100,6 +133,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
     store,
     statsLog,
     async stop() {
+      live.close();
       server.close();
       server.closeAllConnections();
       await sampler.stop();

@@ -48,6 +48,8 @@ const OPTIONS: readonly (readonly [string, string, string])[] = [
   ['RECONNECT_MAX_DELAY', '--reconnect-max-delay', '30s'],
   ['AUTH_TOKEN', '--auth-token', ''],
   ['MAX_CONNECTIONS', '--max-connections', '256'],
+  ['METRICS_LABELS', '--metrics-labels', ''],
+  ['MAX_LIVE_VIEWERS', '--max-live-viewers', '50'],
 ];
 
 // [env, flag, raw value, Config key, parsed value]: one valid non-default value per option.
@@ -67,6 +69,8 @@ const VALID: readonly (readonly [string, string, string, keyof Config, unknown])
   ['RECONNECT_MAX_DELAY', '--reconnect-max-delay', '1m', 'reconnectMaxMs', 60_000],
   ['AUTH_TOKEN', '--auth-token', 'correct-horse-battery-staple', 'authToken', 'correct-horse-battery-staple'],
   ['MAX_CONNECTIONS', '--max-connections', '64', 'maxConnections', 64],
+  ['METRICS_LABELS', '--metrics-labels', 'com.docker.compose.service, team', 'metricsLabels', ['com.docker.compose.service', 'team']],
+  ['MAX_LIVE_VIEWERS', '--max-live-viewers', '5', 'maxLiveViewers', 5],
 ];
 
 describe('loadConfig', () => {
@@ -87,6 +91,8 @@ describe('loadConfig', () => {
       reconnectMaxMs: 30_000,
       authToken: '',
       maxConnections: 256,
+      metricsLabels: [],
+      maxLiveViewers: 50,
     });
   });
 
@@ -155,6 +161,7 @@ const INVALID: readonly (readonly [string, string, string, string])[] = [
   ['STATS_STALL_TIMEOUT', '--stats-stall-timeout', '1s', 'expected 2s-1h'],
   ['MAX_STATS_STREAMS', '--max-stats-streams', '100001', 'expected an integer 1-100000'],
   ['RECONNECT_MAX_DELAY', '--reconnect-max-delay', 'soon', 'expected 100ms-1h'],
+  ['MAX_LIVE_VIEWERS', '--max-live-viewers', '0', 'expected an integer 1-10000'],
 ];
 
 describe('bad values', () => {
@@ -332,5 +339,15 @@ describe('AUTH_TOKEN', () => {
     } catch (error) {
       expect((error as Error).message).not.toContain(token);
     }
+  });
+});
+
+describe('METRICS_LABELS', () => {
+  it('splits on commas, trims, drops empty items and duplicates, keeps the order', () => {
+    expect(configOf([], { METRICS_LABELS: ' a.b ,, c-d,a.b,' }).metricsLabels).toEqual(['a.b', 'c-d']);
+  });
+
+  it('refuses control characters', () => {
+    expect(() => loadConfig([], { METRICS_LABELS: 'ok,bad\nkey' })).toThrow(/METRICS_LABELS=.* is not a valid label key list/);
   });
 });

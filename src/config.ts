@@ -34,6 +34,10 @@ export interface Config {
   readonly authToken: string;
   /** Open HTTP connections accepted at once. */
   readonly maxConnections: number;
+  /** Docker label keys exported on /metrics as container_label_<key>; empty: none. */
+  readonly metricsLabels: readonly string[];
+  /** Pages receiving live updates (Server-Sent Events) at once; more poll /table instead. */
+  readonly maxLiveViewers: number;
 }
 
 export type LoadResult =
@@ -224,6 +228,21 @@ function parseLogLevel(raw: string, name: string): LogLevel {
   return level ?? fail(name, raw, 'log level', LOG_LEVELS.join(', '));
 }
 
+/**
+ * Comma-separated Docker label keys, blanks around them ignored; none by default because
+ * labels are a cardinality and secret leak (cAdvisor exports them all). Keys are opaque
+ * strings to Docker, so only control characters are refused.
+ */
+export function parseLabelKeys(raw: string, name: string): readonly string[] {
+  const keys = raw.split(',').map((key) => key.trim()).filter((key) => key !== '');
+  for (const key of keys) {
+    if (/[\u0000-\u001f\u007f]/.test(key) || key.length > 1024) {
+      fail(name, raw, 'label key list', 'comma-separated Docker label keys such as com.docker.compose.service');
+    }
+  }
+  return Object.freeze([...new Set(keys)]);
+}
+
 function parseLogDir(raw: string, name: string): string {
   if (raw.trim() === '' || raw.includes('\0')) {
     fail(name, raw, 'folder', 'a folder path, absolute or relative to the working directory');
@@ -305,7 +324,7 @@ const OPTIONS = {
   },
   maxStatsStreams: {
     env: 'MAX_STATS_STREAMS', flag: '--max-stats-streams', value: '<count>', default: '1000',
-    describe: 'Most stats streams held open to Docker at once (1-100000).',
+    describe: 'Most stats streams held open to Docker at once; containers past it are read one-shot in rotation (1-100000).',
     parse: (raw, name) => parseIntInRange(raw, name, { min: 1, max: 100_000, what: 'stream count' }),
   },
   reconnectMaxMs: {
@@ -324,6 +343,18 @@ const OPTIONS = {
     env: 'MAX_CONNECTIONS', flag: '--max-connections', value: '<count>', default: '256',
     describe: 'Open HTTP connections accepted at once; more are refused (1-100000).',
     parse: (raw, name) => parseIntInRange(raw, name, { min: 1, max: 100_000, what: 'connection count' }),
+  },
+  metricsLabels: {
+    env: 'METRICS_LABELS', flag: '--metrics-labels', value: '<keys>', default: '',
+    describe:
+      'Docker label keys to export on /metrics as container_label_KEY (other characters than letters, digits and _ become _), ' +
+      'comma-separated, e.g. com.docker.compose.service. Empty: no Docker labels are exported.',
+    parse: parseLabelKeys,
+  },
+  maxLiveViewers: {
+    env: 'MAX_LIVE_VIEWERS', flag: '--max-live-viewers', value: '<count>', default: '50',
+    describe: 'Pages receiving live updates (Server-Sent Events) at once; more fall back to polling /table (1-10000).',
+    parse: (raw, name) => parseIntInRange(raw, name, { min: 1, max: 10_000, what: 'viewer count' }),
   },
 } as const satisfies { readonly [K in keyof Config]: OptionSpec<Config[K]> };
 

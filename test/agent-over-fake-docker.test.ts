@@ -14,6 +14,7 @@ const ALLOWED = [
   /^\/_ping$/,
   /^\/v1\.\d+\/containers\/json$/,
   /^\/v1\.\d+\/containers\/[0-9a-f]{64}\/stats$/,
+  /^\/v1\.\d+\/containers\/[0-9a-f]{64}\/json$/,
   /^\/v1\.\d+\/events$/,
 ];
 

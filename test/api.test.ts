@@ -37,6 +37,7 @@ beforeEach(async () => {
     sampleLog: createSampleLog({ append: (record) => logged.push(record as Record<string, unknown>) }),
     logStatus: () => ({ ok: true, error: null, path: '/logs/stats.jsonl' }),
     staticFiles: loadStaticFiles(publicDir),
+    metrics: { render: () => '' }, // /metrics has its own tests (test/metrics.test.ts)
     logger: createLogger({ level: 'error', sink: () => undefined }),
     now: () => NOW,
     version: '9.9.9',

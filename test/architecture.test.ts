@@ -22,9 +22,10 @@ const RULES: Readonly<Record<string, { value: readonly string[]; typeOnly: reado
     typeOnly: ['docker/client.ts', 'docker/transport.ts', 'docker/types.ts'],
   },
   views: { value: ['views'], typeOnly: ['stats/types.ts'] },
+  metrics: { value: ['metrics'], typeOnly: ['stats/types.ts', 'sampler/store.ts'] },
   http: {
-    value: ['http', 'views', 'errors.ts'],
-    typeOnly: ['log/logger.ts', 'log/sample-log.ts', 'sampler/store.ts'],
+    value: ['http', 'views', 'errors.ts', 'metrics/exposition.ts'],
+    typeOnly: ['log/logger.ts', 'log/sample-log.ts', 'sampler/store.ts', 'metrics/exporter.ts'],
   },
   'app.ts': { value: ['*'], typeOnly: [] },
   'main.ts': { value: ['app.ts', 'config.ts', 'errors.ts', 'log/logger.ts'], typeOnly: [] },

@@ -162,7 +162,7 @@ describe('fake docker: transport and version', () => {
 
   it('404s unknown routes and non-GET methods, and records every request', async () => {
     const c = fake.addContainer({ name: 'victim' });
-    const notFound = await send(fake, '/v1.41/containers/victim/json');
+    const notFound = await send(fake, '/v1.41/containers/victim/export');
     expect(notFound.status).toBe(404);
     expect(JSON.parse(notFound.body)).toEqual({ message: 'page not found' });
     const kill = await send(fake, `/v1.41/containers/${c.id}/kill?signal=KILL`, { method: 'POST' });
@@ -170,7 +170,7 @@ describe('fake docker: transport and version', () => {
     await send(fake, '/v1.41/containers/json?all=1&filters=%7B%7D');
 
     expect(fake.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
-      'GET /v1.41/containers/victim/json',
+      'GET /v1.41/containers/victim/export',
       `POST /v1.41/containers/${c.id}/kill`,
       'GET /v1.41/containers/json',
     ]);

@@ -11,12 +11,14 @@ describe('Docker API allowlist', () => {
     `/v1.41/containers/${ID}/stats?stream=true`,
     `/v1.41/containers/${ID}/stats?stream=false&one-shot=true`,
     '/v1.41/events?filters=%7B%22type%22%3A%5B%22container%22%5D%7D&since=1700000000',
+    `/v1.41/containers/${ID}/json`,
   ])('allows %s', (path) => {
     expect(checkAllowedRequest(path)).toBeNull();
   });
 
   it.each([
-    ['a container inspect (leaks Config.Env)', `/v1.41/containers/${ID}/json`],
+    ['an inspect by name', '/v1.41/containers/web/json'],
+    ['an inspect with a query (size=1)', `/v1.41/containers/${ID}/json?size=1`],
     ['attach over a websocket', `/v1.41/containers/${ID}/attach/ws`],
     ['export', `/v1.41/containers/${ID}/export`],
     ['logs', `/v1.41/containers/${ID}/logs`],

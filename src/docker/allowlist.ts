@@ -1,7 +1,8 @@
 // The only Engine API paths dockmon may request, always with GET. The Docker socket
 // is root on the host: even a GET can attach (attach/ws), exfiltrate (export,
-// archive) or leak secrets (containers/{id}/json holds Config.Env), so the gate is
-// an anchored allowlist, checked on the final path right before it is sent.
+// archive) or leak secrets (containers/{id}/json holds Config.Env, which is why the
+// client keeps only named fields of it), so the gate is an anchored allowlist,
+// checked on the final path right before it is sent.
 // See docker-api-notes.md §8 and the Beszel advisory GHSA-phwh-4f42-gwf3.
 
 const VERSION = String.raw`/v1\.\d{1,3}`;
@@ -12,6 +13,9 @@ const ALLOWED_PATHS: readonly RegExp[] = [
   new RegExp(`^${VERSION}/version$`),
   new RegExp(`^${VERSION}/containers/json$`),
   new RegExp(`^${VERSION}/containers/${CONTAINER_ID}/stats$`),
+  // Inspect, for restart count, start time, health and limits. Its body holds Config.Env:
+  // client.ts keeps only the few fields it names and drops the rest unread.
+  new RegExp(`^${VERSION}/containers/${CONTAINER_ID}/json$`),
   new RegExp(`^${VERSION}/events$`),
 ];
 

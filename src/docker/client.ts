@@ -2,10 +2,10 @@
 // Every URL is built here from constants and validated container IDs; nothing a
 // user typed ever reaches a Docker path.
 
-import { DockerApiError, DockerBadResponseError } from '../errors.js';
+import { AppError, DockerApiError, DockerBadResponseError } from '../errors.js';
 import { isContainerId } from './allowlist.js';
 import type { StreamEnd, StreamHandle, Transport } from './transport.js';
-import type { ContainerListEntry, EngineEvent, StatsRecord } from './types.js';
+import type { ContainerInspectSubset, ContainerListEntry, EngineEvent, StatsRecord } from './types.js';
 
 /**
  * The newest API version we speak. It must be at least 1.44 so Docker 29.0-29.2
@@ -33,14 +33,23 @@ export interface DockerClient {
   /** Pings the daemon and pins the API version for every later call. */
   negotiate(): Promise<DaemonInfo>;
   listContainers(): Promise<ContainerListEntry[]>;
+  /** Inspect, reduced to the fields named in ContainerInspectSubset (never Config.Env). */
+  inspectContainer(containerId: string): Promise<ContainerInspectSubset>;
   /** One record about every second until closed; ends with EOF when the container is removed. */
   streamStats(containerId: string, callbacks: StreamCallbacks<StatsRecord>, idleTimeoutMs: number): StreamHandle;
+  /**
+   * One record, for containers past the stream cap. One-shot from API 1.41 on: its
+   * precpu is empty, so CPU needs the caller's previous sample (docker-api-notes §2.1).
+   */
+  readStatsOnce(containerId: string): Promise<StatsRecord>;
   /** Container lifecycle events; `sinceSeconds` replays what was missed during a reconnect. */
   streamEvents(callbacks: StreamCallbacks<EngineEvent>, sinceSeconds?: number): StreamHandle;
   close(): void;
 }
 
 const EVENT_FILTERS = JSON.stringify({ type: ['container'] });
+/** `one-shot` arrived in API 1.41 (Docker 20.10); older daemons treat it as absent. */
+const ONE_SHOT_API_VERSION = '1.41';
 
 export function createDockerClient(transport: Transport): DockerClient {
   let versionPrefix: string | null = null;
@@ -95,9 +104,34 @@ export function createDockerClient(transport: Transport): DockerClient {
       return body.filter((entry): entry is ContainerListEntry => isListEntry(entry));
     },
 
+    async inspectContainer(containerId) {
+      if (!isContainerId(containerId)) throw new TypeError(`not a full container ID: ${JSON.stringify(containerId)}`);
+      const path = `${prefix()}/containers/${containerId}/json`;
+      let body: unknown;
+      try {
+        body = JSON.parse((await transport.get(path)).text) as unknown;
+      } catch (error) {
+        if (error instanceof AppError) throw error;
+        // No excerpt of the body in this message: it holds the container's environment.
+        throw new DockerBadResponseError(`GET ${path}: the daemon sent invalid JSON`);
+      }
+      return pickInspectSubset(body);
+    },
+
     streamStats(containerId, callbacks, idleTimeoutMs) {
       if (!isContainerId(containerId)) throw new TypeError(`not a full container ID: ${JSON.stringify(containerId)}`);
       return openJsonStream(`${prefix()}/containers/${containerId}/stats?stream=true`, callbacks, idleTimeoutMs);
+    },
+
+    async readStatsOnce(containerId) {
+      if (!isContainerId(containerId)) throw new TypeError(`not a full container ID: ${JSON.stringify(containerId)}`);
+      const version = prefix().slice(2);
+      // Below 1.41 the daemon ignores one-shot and waits two collector ticks (1-2 s).
+      const query = compareApiVersions(version, ONE_SHOT_API_VERSION) >= 0 ? 'stream=false&one-shot=true' : 'stream=false';
+      const path = `${prefix()}/containers/${containerId}/stats?${query}`;
+      const parsed = parseJsonObject((await transport.get(path)).text, path);
+      if (parsed instanceof DockerBadResponseError) throw parsed;
+      return parsed as StatsRecord;
     },
 
     streamEvents(callbacks, sinceSeconds) {
@@ -152,4 +186,40 @@ function isListEntry(entry: unknown): boolean {
     typeof entry.Id === 'string' &&
     isContainerId(entry.Id)
   );
+}
+
+/**
+ * Copies the named inspect fields, type-checked, into a new object. Everything else in
+ * the body (Config.Env, mounts, the health-check log) is left behind with it.
+ */
+export function pickInspectSubset(body: unknown): ContainerInspectSubset {
+  const root = asObject(body);
+  const state = asObject(root['State']);
+  const health = asObject(state['Health']);
+  const host = asObject(root['HostConfig']);
+  const subset: ContainerInspectSubset = {};
+  const restartCount = numberField(root, 'RestartCount');
+  if (restartCount !== undefined) subset.RestartCount = restartCount;
+  const pickedState: NonNullable<ContainerInspectSubset['State']> = {};
+  if (typeof state['StartedAt'] === 'string') pickedState.StartedAt = state['StartedAt'].slice(0, 64);
+  if (typeof state['OOMKilled'] === 'boolean') pickedState.OOMKilled = state['OOMKilled'];
+  if (typeof health['Status'] === 'string') pickedState.Health = { Status: health['Status'].slice(0, 32) };
+  subset.State = pickedState;
+  const pickedHost: NonNullable<ContainerInspectSubset['HostConfig']> = {};
+  for (const key of ['NanoCpus', 'CpuQuota', 'CpuPeriod', 'Memory', 'PidsLimit'] as const) {
+    const value = numberField(host, key);
+    if (value !== undefined) pickedHost[key] = value;
+  }
+  if (typeof host['CpusetCpus'] === 'string') pickedHost.CpusetCpus = host['CpusetCpus'].slice(0, 256);
+  subset.HostConfig = pickedHost;
+  return subset;
+}
+
+function asObject(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+function numberField(source: Record<string, unknown>, key: string): number | undefined {
+  const value = source[key];
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }

@@ -103,3 +103,25 @@ export interface EngineEvent {
   time?: number;
   timeNano?: number;
 }
+
+/**
+ * The few fields dockmon reads from `GET /containers/{id}/json` (inspect). The body
+ * also holds Config.Env, mounts and the health-check log, which may carry secrets:
+ * client.ts copies only these fields into a new object, so nothing else survives the parse.
+ */
+export interface ContainerInspectSubset {
+  RestartCount?: number;
+  State?: {
+    StartedAt?: string;
+    OOMKilled?: boolean;
+    Health?: { Status?: string };
+  };
+  HostConfig?: {
+    NanoCpus?: number;
+    CpuQuota?: number;
+    CpuPeriod?: number;
+    CpusetCpus?: string;
+    Memory?: number;
+    PidsLimit?: number | null;
+  };
+}

@@ -4,11 +4,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BadRequestError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { SampleLog } from '../log/sample-log.js';
+import type { MetricsExporter } from '../metrics/exporter.js';
+import { METRICS_CONTENT_TYPE } from '../metrics/exposition.js';
 import type { StoreReader } from '../sampler/store.js';
 import { toContainerJson } from '../views/container-json.js';
-import { renderTableRows } from '../views/table-html.js';
 import { resolveContainer } from './container-query.js';
-import { send, sendError, sendHtml, sendJson } from './respond.js';
+import type { LiveUpdates } from './live-updates.js';
+import { serveDetail, serveHistory, serveHistoryCsv, serveLive, servePage, serveTable } from './page.js';
+import { send, sendError, sendJson } from './respond.js';
 import type { StaticFile } from './static-files.js';
 
 export interface AppDeps {
@@ -17,10 +20,14 @@ export interface AppDeps {
   /** The stats log's health, for /healthz and the page's banner. */
   logStatus(): { ok: boolean; error: string | null; path: string };
   staticFiles: ReadonlyMap<string, StaticFile>;
+  /** Renders /metrics from the store; holds the counter offsets that keep counters monotonic. */
+  metrics: MetricsExporter;
   logger: Logger;
   now(): number;
   version: string;
   startedAtMs: number;
+  /** The page's Server-Sent Events; without it /live answers 503 and the page polls /table. */
+  live?: LiveUpdates;
 }
 
 export interface RequestContext {
@@ -33,13 +40,18 @@ export interface RequestContext {
 export type Handler = (context: RequestContext) => void;
 
 export const ROUTES: ReadonlyMap<string, Handler> = new Map<string, Handler>([
-  ['/', serveStatic],
+  ['/', servePage],
   ['/app.js', serveStatic],
   ['/style.css', serveStatic],
   ['/table', serveTable],
+  ['/live', serveLive],
+  ['/detail', serveDetail],
+  ['/containers/history', serveHistory],
+  ['/containers/history.csv', serveHistoryCsv],
   ['/containers', serveContainers],
   ['/healthz', serveHealth],
   ['/readyz', serveReady],
+  ['/metrics', serveMetrics],
 ]);
 
 function serveStatic({ req, res, url, deps }: RequestContext): void {
@@ -51,21 +63,6 @@ function serveStatic({ req, res, url, deps }: RequestContext): void {
     return;
   }
   send(req, res, file.body, file.contentType, { cacheControl: 'no-cache', headers: { ETag: file.etag } });
-}
-
-function serveTable({ req, res, deps }: RequestContext): void {
-  const nowMs = deps.now();
-  const views = deps.store.list();
-  sendHtml(req, res, renderTableRows(views, nowMs));
-  if (req.method === 'HEAD') return;
-  const served = [];
-  for (const view of views) {
-    if (view.latest === null) continue;
-    const record = toContainerJson(view, nowMs);
-    const { sample_age_seconds: _age, ...logged } = record;
-    served.push({ id: view.info.id, readMs: view.latest.readMs, record: logged });
-  }
-  deps.sampleLog.logServed(served, nowMs);
 }
 
 function serveContainers({ req, res, url, deps }: RequestContext): void {
@@ -118,4 +115,8 @@ function serveReady({ req, res, deps }: RequestContext): void {
   }
   const message = docker.message ?? 'connecting to Docker';
   sendError(req, res, 503, { code: 'DOCKER_UNAVAILABLE', message, hint: docker.hint ?? null });
+}
+
+function serveMetrics({ req, res, deps }: RequestContext): void {
+  send(req, res, deps.metrics.render(), METRICS_CONTENT_TYPE);
 }

@@ -9,12 +9,19 @@ import type { StreamEnd, StreamHandle } from '../docker/transport.js';
 import type { EngineEvent, StatsRecord } from '../docker/types.js';
 import { AppError, DockerApiError, DockerUnavailableError, describeError } from '../errors.js';
 import { createRateLimiter, type Logger } from '../log/logger.js';
+import { toHealth } from '../stats/container-details.js';
 import { toContainerInfo } from '../stats/container-info.js';
 import { toContainerSample } from '../stats/sample.js';
 import { backoffDelayMs } from './backoff.js';
+import { createDetailsFetcher } from './details.js';
+import { createOneShotPoller, DEFAULT_ONE_SHOT_CONCURRENCY } from './one-shot-poller.js';
 import type { Store } from './store.js';
 
-export type DockerSource = Pick<DockerClient, 'negotiate' | 'listContainers' | 'streamStats' | 'streamEvents'>;
+export type DockerSource = Pick<DockerClient, 'negotiate' | 'listContainers' | 'streamStats' | 'streamEvents'> &
+  // Optional: without it the page simply lacks restart counts, health and limits.
+  Partial<Pick<DockerClient, 'inspectContainer'>> &
+  // Optional: without it containers past the stream cap are listed but not sampled.
+  Partial<Pick<DockerClient, 'readStatsOnce'>>;
 
 export interface SamplerOptions {
   relistIntervalMs: number;
@@ -25,6 +32,10 @@ export interface SamplerOptions {
   reconnectMaxMs: number;
   /** Events arriving together (a compose up) trigger one re-list after this delay. */
   relistDebounceMs?: number;
+  /** Past maxStatsStreams: one-shot reads in flight at once (default DEFAULT_ONE_SHOT_CONCURRENCY). */
+  oneShotConcurrency?: number;
+  /** Past maxStatsStreams: a container is read at most this often (default 1 s, a stream's pace). */
+  oneShotMinIntervalMs?: number;
 }
 
 export interface Sampler {
@@ -67,6 +78,20 @@ export function createSampler(
   let streamCapWarned = false;
   const slots = new Map<string, StatsSlot>();
   const mayLog = createRateLimiter(ERROR_LOG_INTERVAL_MS, now);
+  const inspect = docker.inspectContainer?.bind(docker);
+  const details = inspect ? createDetailsFetcher({ docker: { inspectContainer: inspect }, store, logger, now }) : null;
+  const readOnce = docker.readStatsOnce?.bind(docker);
+  const polled = readOnce
+    ? createOneShotPoller(
+        {
+          docker: { readStatsOnce: readOnce },
+          handlers: { onRecord: onPolledRecord, onGone: (id) => { closeStats(id); store.remove(id); } },
+          logger,
+          now,
+        },
+        { concurrency: options.oneShotConcurrency ?? DEFAULT_ONE_SHOT_CONCURRENCY, minIntervalMs: options.oneShotMinIntervalMs ?? 1_000 },
+      )
+    : null;
 
   function later(ms: number, run: () => void): NodeJS.Timeout {
     const timer = setTimeout(run, ms);
@@ -121,6 +146,7 @@ export function createSampler(
     periodicTimer = null;
     closeEvents();
     for (const id of [...slots.keys()]) closeStats(id);
+    polled?.clear();
     const message = describeError(error);
     const hint = error instanceof DockerUnavailableError ? error.hint : 'dockmon retries by itself.';
     const changed = store.docker().message !== message;
@@ -172,6 +198,9 @@ export function createSampler(
       case 'unpause':
         store.setState(id, 'running');
         break;
+      case 'oom':
+        store.countOomKill(id);
+        break;
       case 'rename': {
         const name = event.Actor?.Attributes?.['name'];
         if (typeof name === 'string' && name !== '') store.rename(id, name.replace(/^\//, ''));
@@ -185,6 +214,8 @@ export function createSampler(
         if (relistRunning) relistAgain = true;
         break;
       default:
+        // "health_status: healthy" and the like.
+        if (event.Action?.startsWith('health_status') === true) store.setHealth(id, toHealth(event.Action));
         break;
     }
   }
@@ -246,6 +277,8 @@ export function createSampler(
       if (containerInfo.state !== 'running' && containerInfo.state !== 'paused') continue;
       seen.add(containerInfo.id);
       store.upsert(containerInfo);
+      // Once per start: a restart goes through die (removed) and start (added again).
+      if (store.get(containerInfo.id)?.details === null) details?.request(containerInfo.id);
       if (!slots.has(containerInfo.id)) openStats(containerInfo.id);
     }
     for (const id of store.ids()) {
@@ -264,12 +297,18 @@ export function createSampler(
       if (slots.size >= options.maxStatsStreams) {
         if (!streamCapWarned) {
           streamCapWarned = true;
-          logger.warn('stats stream cap reached: some containers are not sampled', {
-            maxStatsStreams: options.maxStatsStreams,
-          });
+          logger.warn(
+            polled
+              ? 'stats stream cap reached: containers past it are read one-shot in rotation, less often'
+              : 'stats stream cap reached: some containers are not sampled',
+            { maxStatsStreams: options.maxStatsStreams },
+          );
         }
+        polled?.add(id);
         return;
       }
+      // A stream is free again (another container went away): this one leaves the rotation.
+      polled?.remove(id);
       slots.set(id, slot);
     }
     slot.retryTimer = null;
@@ -295,6 +334,16 @@ export function createSampler(
       return;
     }
     slot.failures = 0;
+    store.recordSample(id, sample);
+  }
+
+  /** A one-shot record: its precpu is empty, so the CPU baseline is our own previous sample. */
+  function onPolledRecord(id: string, record: StatsRecord): void {
+    const sample = toContainerSample(record, store.get(id)?.latest ?? undefined);
+    if (sample === null) {
+      requestRelist(debounceMs);
+      return;
+    }
     store.recordSample(id, sample);
   }
 
@@ -330,6 +379,7 @@ export function createSampler(
   }
 
   function closeStats(id: string): void {
+    polled?.remove(id);
     const slot = slots.get(id);
     if (!slot) return;
     slots.delete(id);
@@ -353,6 +403,7 @@ export function createSampler(
     },
     async stop() {
       stopped = true;
+      details?.stop();
       if (connectTimer !== null) clearTimeout(connectTimer);
       if (relistTimer !== null) clearTimeout(relistTimer);
       if (periodicTimer !== null) clearTimeout(periodicTimer);
@@ -361,6 +412,7 @@ export function createSampler(
       periodicTimer = null;
       closeEvents();
       for (const id of [...slots.keys()]) closeStats(id);
+      polled?.clear();
       await inFlight.catch(() => undefined);
       await relistRunning?.catch(() => undefined);
     },

@@ -2,7 +2,8 @@
 // Reads never wait on Docker: they see the latest sample of each container, its
 // bounded history, and the daemon's reachability, with the time of each.
 
-import type { ContainerInfo, ContainerSample, ContainerState } from '../stats/types.js';
+import { toHistorySample } from '../stats/history-sample.js';
+import type { ContainerDetails, ContainerHealth, ContainerInfo, ContainerSample, ContainerState, HistorySample } from '../stats/types.js';
 import { createRingBuffer, type RingBuffer } from './ring-buffer.js';
 
 export type DockerState = 'connecting' | 'connected' | 'unavailable';
@@ -24,6 +25,8 @@ export interface ContainerView {
   readonly latest: ContainerSample | null;
   /** Agent clock (epoch ms) when the latest record arrived; null before the first. */
   readonly receivedAtMs: number | null;
+  /** From inspect, read once per start; null until it has answered. */
+  readonly details: ContainerDetails | null;
 }
 
 export interface SamplerCounters {
@@ -40,9 +43,11 @@ export interface StoreReader {
   list(): readonly ContainerView[];
   get(id: string): ContainerView | undefined;
   /** Oldest first. */
-  history(id: string): readonly ContainerSample[];
+  history(id: string): readonly HistorySample[];
   docker(): Readonly<DockerStatus>;
   counters(): Readonly<SamplerCounters>;
+  /** `oom` events seen for this container ID since the agent started. */
+  oomKills(id: string): number;
 }
 
 export interface Store extends StoreReader {
@@ -51,6 +56,9 @@ export interface Store extends StoreReader {
   rename(id: string, name: string): void;
   setState(id: string, state: ContainerState): void;
   recordSample(id: string, sample: ContainerSample): void;
+  setDetails(id: string, details: ContainerDetails): void;
+  setHealth(id: string, health: ContainerHealth): void;
+  countOomKill(id: string): void;
   setDocker(status: Omit<DockerStatus, 'sinceMs'>): void;
   count(counter: Exclude<keyof SamplerCounters, 'statsStreamsOpen'>): void;
   setStreamsOpen(open: number): void;
@@ -61,11 +69,16 @@ interface Entry {
   info: ContainerInfo;
   latest: ContainerSample | null;
   receivedAtMs: number | null;
-  history: RingBuffer<ContainerSample>;
+  history: RingBuffer<HistorySample>;
+  details: ContainerDetails | null;
 }
+
+/** OOM counts outlive the entry (a die event removes it before a restart): bound them. */
+const MAX_OOM_COUNTS = 10_000;
 
 export function createStore(options: { historySize: number; now: () => number }): Store {
   const entries = new Map<string, Entry>();
+  const oomCounts = new Map<string, number>();
   let sorted: ContainerView[] | null = null;
   let docker: DockerStatus = {
     state: 'connecting',
@@ -99,11 +112,15 @@ export function createStore(options: { historySize: number; now: () => number })
     docker: () => docker,
     counters: () => counters,
     ids: () => [...entries.keys()],
+    oomKills: (id) => oomCounts.get(id) ?? 0,
 
     upsert(info) {
       const existing = entries.get(info.id);
       if (existing) existing.info = info;
-      else entries.set(info.id, { info, latest: null, receivedAtMs: null, history: createRingBuffer(options.historySize) });
+      else {
+        const history = createRingBuffer<HistorySample>(options.historySize);
+        entries.set(info.id, { info, latest: null, receivedAtMs: null, history, details: null });
+      }
       invalidate();
     },
     remove(id) {
@@ -124,7 +141,25 @@ export function createStore(options: { historySize: number; now: () => number })
       if (!entry) return;
       entry.latest = sample;
       entry.receivedAtMs = options.now();
-      entry.history.push(sample);
+      // The slim copy: the full sample's arrays go with it once it is no longer the latest.
+      entry.history.push(toHistorySample(sample));
+    },
+    setDetails(id, details) {
+      const entry = entries.get(id);
+      if (entry) entry.details = { ...details, oomKillsSeen: oomCounts.get(id) ?? 0 };
+    },
+    setHealth(id, health) {
+      const entry = entries.get(id);
+      if (entry?.details) entry.details = { ...entry.details, health };
+    },
+    countOomKill(id) {
+      if (oomCounts.size >= MAX_OOM_COUNTS && !oomCounts.has(id)) {
+        for (const known of oomCounts.keys()) if (!entries.has(known)) oomCounts.delete(known);
+      }
+      const count = (oomCounts.get(id) ?? 0) + 1;
+      oomCounts.set(id, count);
+      const entry = entries.get(id);
+      if (entry?.details) entry.details = { ...entry.details, oomKillsSeen: count };
     },
     setDocker(status) {
       const changed = status.state !== docker.state || status.message !== docker.message;

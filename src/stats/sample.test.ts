@@ -240,6 +240,21 @@ describe('synthetic cgroup v2 pair', () => {
       blockReadBytes: 1048576 + 1048576, // lower-case "read" on 8:0 and 253:0
       blockWriteBytes: 4096 + 4096,
       pids: 5,
+      cpuUserNs: 3000000000,
+      cpuSystemNs: 1000000000,
+      cpuCfsPeriods: 0,
+      cpuCfsThrottledPeriods: 0,
+      cpuCfsThrottledNs: 0,
+      memoryRssBytes: 73400320, // anon
+      memoryCacheBytes: 31457280, // file
+      networkInterfaces: [
+        { name: 'eth0', rxBytes: 10000, rxPackets: 100, rxErrors: 0, rxDropped: 0, txBytes: 2000, txPackets: 20, txErrors: 0, txDropped: 0 },
+        { name: 'eth1', rxBytes: 1000, rxPackets: 10, rxErrors: 0, rxDropped: 0, txBytes: 0, txPackets: 0, txErrors: 0, txDropped: 0 },
+      ],
+      blockDevices: [
+        { major: 8, minor: 0, readBytes: 1048576, writeBytes: 4096 },
+        { major: 253, minor: 0, readBytes: 1048576, writeBytes: 4096 },
+      ],
     } satisfies ContainerSample);
   });
 
@@ -294,6 +309,20 @@ describe('synthetic Windows pair', () => {
       blockReadBytes: 20971520,
       blockWriteBytes: 4194304,
       pids: 0,
+      cpuUserNs: 100000000 * 100, // 100 ns units
+      cpuSystemNs: 50000000 * 100,
+      cpuCfsPeriods: 0,
+      cpuCfsThrottledPeriods: 0,
+      cpuCfsThrottledNs: 0,
+      memoryRssBytes: 0,
+      memoryCacheBytes: 0,
+      networkInterfaces: [
+        {
+          name: '9f3c6a0e-2b5d-4c71-8e4a-1d2b3c4d5e6f',
+          rxBytes: 100000, rxPackets: 1000, rxErrors: 0, rxDropped: 0, txBytes: 50000, txPackets: 500, txErrors: 0, txDropped: 0,
+        },
+      ],
+      blockDevices: [], // storage_stats has no devices
     } satisfies ContainerSample);
   });
 

@@ -16,6 +16,7 @@ import {
   toCounter,
   type NetworkTotals,
 } from './math.js';
+import { detailCounters } from './counters.js';
 import type { ContainerSample } from './types.js';
 
 /** Windows reports CPU time in 100 ns units (moby api/types/container/stats.go). */
@@ -217,5 +218,6 @@ export function toContainerSample(
     blockReadBytes: block.readBytes,
     blockWriteBytes: block.writeBytes,
     pids: toCounter(pidsStats.current),
+    ...detailCounters(record, windows),
   };
 }

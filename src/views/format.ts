@@ -36,12 +36,43 @@ export function formatPercent(percent: number | null): string {
   return percent === null ? '–' : `${percent.toFixed(2)}%`;
 }
 
-/** "3s", "2m 5s", "1h 4m": how old a value is. */
+/** "3s", "2m 5s", "1h 4m", "3d 4h": how old a value is, or how long something has run. */
 export function formatAge(ageMs: number): string {
-  const seconds = Math.max(0, Math.floor(ageMs / 1000));
+  const seconds = Number.isFinite(ageMs) ? Math.max(0, Math.floor(ageMs / 1000)) : 0;
   if (seconds < 60) return `${seconds}s`;
   const minutes = Math.floor(seconds / 60);
   if (minutes < 60) return `${minutes}m ${seconds % 60}s`;
   const hours = Math.floor(minutes / 60);
-  return `${hours}h ${minutes % 60}m`;
+  if (hours < 24) return `${hours}h ${minutes % 60}m`;
+  return `${Math.floor(hours / 24)}d ${hours % 24}h`;
+}
+
+/**
+ * How long something has run, coarser than formatAge so it changes once a minute, not
+ * once a second (a live row is re-sent only when it changes): "45s", "4m", "3h 4m", "2d 3h".
+ */
+export function formatUptime(ms: number): string {
+  const seconds = Number.isFinite(ms) ? Math.max(0, Math.floor(ms / 1000)) : 0;
+  if (seconds < 60) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes}m`;
+  return formatAge(ms);
+}
+
+/** The exact figure for a title: 42905600 → "42,905,600". */
+export function formatInteger(value: number): string {
+  const rounded = Math.round(value);
+  const sign = rounded < 0 ? '-' : '';
+  return sign + String(Math.abs(rounded)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+/** A CPU count or limit: "1 CPU", "0.5 CPU", "2 CPUs", "1.25 CPUs". */
+export function formatCores(cores: number): string {
+  const text = String(Number(cores.toFixed(2)));
+  return `${text} ${cores > 1 ? 'CPUs' : 'CPU'}`;
+}
+
+/** A percentage without the fixed two decimals, for axis labels: 100 → "100%", 12.5 → "12.5%". */
+export function formatPercentShort(percent: number): string {
+  return `${Number(percent.toPrecision(3))}%`;
 }

@@ -59,6 +59,12 @@ export interface FakeContainer {
    * and `stream=false` keeps returning the last record.
    */
   playback: 'cycle' | 'once';
+  /** Config.Env of inspect: tests plant a canary here that must never come out of the agent. */
+  env: string[];
+  /** HostConfig fields of inspect beyond NetworkMode (NanoCpus, Memory, PidsLimit, ...). */
+  hostConfig: Record<string, unknown>;
+  /** RestartCount of inspect. */
+  restartCount: number;
 }
 
 export type FakeContainerInit = Partial<FakeContainer>;
@@ -629,6 +635,9 @@ export async function startFakeDocker(options: StartFakeDockerOptions = {}): Pro
       exitCode: init.exitCode ?? 0,
       records: init.records ?? structuredClone(defaultRecords),
       playback: init.playback ?? 'cycle',
+      env: init.env ?? ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
+      hostConfig: init.hostConfig ?? {},
+      restartCount: init.restartCount ?? 0,
     };
     containers.set(c.id, c);
     emitEvent(containerEvent(c, c.state === 'exited' ? 'create' : 'start'));
@@ -736,6 +745,34 @@ export async function startFakeDocker(options: StartFakeDockerOptions = {}): Pro
       MemTotal: 25_276_502_016,
       CgroupDriver: 'cgroupfs',
       CgroupVersion: '1',
+    });
+  };
+
+  /** GET /containers/{id or name}/json: the parts of the real body that matter here, Env included. */
+  const handleInspect = (res: http.ServerResponse, ref: string): void => {
+    const c = containers.get(ref) ?? [...containers.values()].find((x) => x.name === ref.replace(/^\//, ''));
+    if (c === undefined) {
+      sendError(res, 404, `No such container: ${ref}`);
+      return;
+    }
+    sendJson(res, 200, {
+      Id: c.id,
+      Created: new RealDate(c.created * 1000).toISOString(),
+      Path: 'sh',
+      Args: [],
+      State: {
+        Status: c.state,
+        Running: c.state !== 'exited',
+        Paused: c.state === 'paused',
+        OOMKilled: false,
+        StartedAt: new RealDate(c.created * 1000).toISOString(),
+        FinishedAt: '0001-01-01T00:00:00Z',
+      },
+      Image: c.imageId,
+      Name: `/${c.name}`,
+      RestartCount: c.restartCount,
+      HostConfig: { NetworkMode: c.networkMode, NanoCpus: 0, CpuQuota: 0, CpuPeriod: 0, Memory: 0, ...c.hostConfig },
+      Config: { Image: c.image, Env: c.env, Labels: c.labels, Cmd: c.command.split(' ') },
     });
   };
 
@@ -902,6 +939,8 @@ export async function startFakeDocker(options: StartFakeDockerOptions = {}): Pro
       if (routePath === '/info') return handleInfo(res);
       if (routePath === '/containers/json') return handleList(res, query);
       if (routePath === '/events') return handleEvents(res, query, version, limit);
+      const inspect = /^\/containers\/([^/]+)\/json$/.exec(routePath);
+      if (inspect?.[1] !== undefined) return handleInspect(res, inspect[1]);
       const stats = /^\/containers\/([^/]+)\/stats$/.exec(routePath);
       if (stats?.[1] !== undefined) {
         let ref = stats[1];

@@ -33,6 +33,17 @@ export function makeSample(readMs: number, overrides: Partial<ContainerSample> =
     blockReadBytes: 4096,
     blockWriteBytes: 8192,
     pids: 3,
+    cpuUserNs: 0.75e9,
+    cpuSystemNs: 0.25e9,
+    cpuCfsPeriods: 0,
+    cpuCfsThrottledPeriods: 0,
+    cpuCfsThrottledNs: 0,
+    memoryRssBytes: 30 * 1024 * 1024,
+    memoryCacheBytes: 20 * 1024 * 1024,
+    networkInterfaces: [
+      { name: 'eth0', rxBytes: 2048, rxPackets: 20, rxErrors: 0, rxDropped: 0, txBytes: 1024, txPackets: 10, txErrors: 0, txDropped: 0 },
+    ],
+    blockDevices: [{ major: 8, minor: 0, readBytes: 4096, writeBytes: 8192 }],
     ...overrides,
   };
 }

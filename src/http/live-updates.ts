@@ -1,0 +1,179 @@
+// Server-Sent Events for the page: one shared producer renders once per tick and the
+// same bytes go to every viewer, so ten viewers cost one render, not ten. A viewer
+// gets the whole state when it connects (`snapshot`), then what changed each tick
+// (`patch`); every viewer receives every patch or is dropped, so they all stay in step.
+// The producer runs only while someone watches. Viewers are capped; a viewer that
+// stops reading is dropped once its unsent backlog passes a bound (no unbounded
+// buffering per socket); heartbeats keep proxies from closing a quiet stream; `retry:`
+// tells EventSource how soon to reconnect.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from '../log/logger.js';
+import { SECURITY_HEADERS, sendError } from './respond.js';
+
+export interface LiveFrames {
+  /** The whole state, for a viewer that just connected. */
+  full: string;
+  /** What changed since the previous render() call, for viewers that have that state; '' for nothing. */
+  patch: string;
+}
+
+export interface LiveUpdatesOptions {
+  /** Called once per tick for everyone: the state now and the change since the last call. */
+  render(): LiveFrames;
+  /** How often a snapshot is rendered and pushed. */
+  tickMs: number;
+  /** A comment line is sent when nothing else was for this long. */
+  heartbeatMs: number;
+  /** Viewers beyond this get 503 (the page then polls /table instead). */
+  maxViewers: number;
+  /** EventSource's reconnect delay after the stream drops. */
+  retryMs: number;
+  /** Unsent bytes a viewer may have queued before it is dropped; at least 4 snapshots' worth is allowed. */
+  maxBacklogBytes: number;
+  logger: Logger;
+  now?(): number;
+}
+
+export interface LiveUpdates {
+  /** Takes over the response: headers, the first snapshot, then one per tick until either side closes. */
+  handle(req: IncomingMessage, res: ServerResponse): void;
+  viewers(): number;
+  /** Ends every stream and refuses new ones (shutdown). */
+  close(): void;
+}
+
+interface Viewer {
+  res: ServerResponse;
+  lastWriteMs: number;
+}
+
+export const SNAPSHOT_EVENT = 'snapshot';
+export const PATCH_EVENT = 'patch';
+
+/** `data:` lines cannot hold a newline: JSON.stringify output never does, but check. */
+export function formatEvent(event: string, data: string): string {
+  return `event: ${event}\n${data.split(/\r\n|\r|\n/).map((line) => `data: ${line}`).join('\n')}\n\n`;
+}
+
+export function createLiveUpdates(options: LiveUpdatesOptions): LiveUpdates {
+  const now = options.now ?? Date.now;
+  const viewers = new Set<Viewer>();
+  let timer: NodeJS.Timeout | null = null;
+  let closed = false;
+  /** The state after the latest render, as a `snapshot` event: what a new viewer starts from. */
+  let snapshot: string | null = null;
+  let renderFailures = 0;
+
+  /** Renders, keeps the snapshot for new viewers, and returns the patch event ('' when nothing changed). */
+  function render(): string | null {
+    try {
+      const frames = options.render();
+      renderFailures = 0;
+      snapshot = formatEvent(SNAPSHOT_EVENT, frames.full);
+      return frames.patch === '' ? '' : formatEvent(PATCH_EVENT, frames.patch);
+    } catch (error) {
+      // Logged on the first failure of a run, not every second.
+      if (renderFailures === 0) options.logger.error('rendering the live snapshot failed', { error: String(error) });
+      renderFailures += 1;
+      return null;
+    }
+  }
+
+  function drop(viewer: Viewer, reason: string): void {
+    if (!viewers.delete(viewer)) return;
+    options.logger.info('dropped a live viewer', { reason, viewers: viewers.size });
+    viewer.res.destroy();
+    stopWhenIdle();
+  }
+
+  function write(viewer: Viewer, text: string, bytes: number): void {
+    const backlog = viewer.res.writableLength;
+    if (backlog > Math.max(options.maxBacklogBytes, 4 * bytes)) {
+      drop(viewer, `it stopped reading (${backlog} bytes unsent)`);
+      return;
+    }
+    viewer.res.write(text);
+    viewer.lastWriteMs = now();
+  }
+
+  function tick(): void {
+    const text = render();
+    const atMs = now();
+    // Nothing changed (or rendering failed): heartbeats keep the stream open.
+    if (text !== null && text !== '') {
+      const bytes = Buffer.byteLength(text);
+      for (const viewer of [...viewers]) write(viewer, text, bytes);
+      return;
+    }
+    for (const viewer of [...viewers]) {
+      if (atMs - viewer.lastWriteMs >= options.heartbeatMs) write(viewer, ': heartbeat\n\n', 13);
+    }
+  }
+
+  function startWhenWatched(): void {
+    if (timer !== null || closed) return;
+    timer = setInterval(tick, options.tickMs);
+    timer.unref();
+  }
+
+  function stopWhenIdle(): void {
+    if (viewers.size > 0 || timer === null) return;
+    clearInterval(timer);
+    timer = null;
+  }
+
+  return {
+    handle(req, res) {
+      if (closed) {
+        sendError(req, res, 503, { code: 'SHUTTING_DOWN', message: 'dockmon is shutting down' });
+        return;
+      }
+      if (viewers.size >= options.maxViewers) {
+        sendError(
+          req,
+          res,
+          503,
+          {
+            code: 'TOO_MANY_VIEWERS',
+            message: `${viewers.size} live viewers already (MAX_LIVE_VIEWERS); the page falls back to polling /table`,
+          },
+          { 'Retry-After': '30' },
+        );
+        return;
+      }
+      res.writeHead(200, {
+        ...SECURITY_HEADERS,
+        'Content-Type': 'text/event-stream; charset=utf-8',
+        'Cache-Control': 'no-store',
+        // nginx and friends would otherwise hold events back in a buffer.
+        'X-Accel-Buffering': 'no',
+      });
+      if (req.method === 'HEAD') {
+        res.end();
+        return;
+      }
+      res.socket?.setNoDelay(true);
+      const viewer: Viewer = { res, lastWriteMs: now() };
+      viewers.add(viewer);
+      res.on('close', () => {
+        viewers.delete(viewer);
+        stopWhenIdle();
+      });
+      res.write(`retry: ${options.retryMs}\n\n`);
+      // While the producer runs, the others' state is the last render: join them there, or
+      // the next patch would not apply. Otherwise render now (that patch is nobody's).
+      if (timer === null || snapshot === null) render();
+      if (snapshot !== null) write(viewer, snapshot, Buffer.byteLength(snapshot));
+      startWhenWatched();
+    },
+    viewers: () => viewers.size,
+    close() {
+      closed = true;
+      if (timer !== null) clearInterval(timer);
+      timer = null;
+      for (const viewer of viewers) viewer.res.end();
+      viewers.clear();
+    },
+  };
+}

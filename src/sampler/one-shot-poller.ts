@@ -1,0 +1,151 @@
+// Samples the containers past the stats-stream cap (SPEC: "a cap on streams and
+// round-robin one-shot reads for the rest, every row carrying its age"). Each read is
+// one plain request, so a few sockets serve any number of containers; the price is
+// age: a polled row is refreshed once per turn of the rotation, not every second.
+//
+// On Docker 25+ a one-shot read returns at once. On Docker 20.10-24 it still waits for
+// the daemon's next collector tick (up to about 1 s, docker-api-notes §2.1-2.2), so the
+// reads in flight, not their speed, set the pace: `concurrency` rows per tick.
+
+import type { DockerClient } from '../docker/client.js';
+import type { StatsRecord } from '../docker/types.js';
+import { AppError, DockerApiError, describeError } from '../errors.js';
+import { createRateLimiter, type Logger } from '../log/logger.js';
+
+export type OneShotSource = Pick<DockerClient, 'readStatsOnce'>;
+
+export interface OneShotPollerOptions {
+  /** Reads in flight at once. */
+  concurrency: number;
+  /** A container is read at most this often, so a short rotation does not spin. */
+  minIntervalMs: number;
+}
+
+export interface OneShotPoller {
+  /** Puts `id` in the rotation (no-op when it is there). */
+  add(id: string): void;
+  /** Takes `id` out; an answer still on its way is dropped. */
+  remove(id: string): void;
+  has(id: string): boolean;
+  readonly size: number;
+  /**
+   * Empties the rotation; answers still on their way are dropped. Reads cannot be
+   * aborted one by one: the transport's destroy() ends them at shutdown.
+   */
+  clear(): void;
+}
+
+export interface OneShotHandlers {
+  onRecord(id: string, record: StatsRecord): void;
+  /** 404: the container is gone. */
+  onGone(id: string): void;
+}
+
+const ERROR_LOG_INTERVAL_MS = 60_000;
+/** The transport needs this many sockets for one-shot reads on top of its own. */
+export const DEFAULT_ONE_SHOT_CONCURRENCY = 32;
+
+export function createOneShotPoller(
+  deps: { docker: OneShotSource; handlers: OneShotHandlers; logger: Logger; now?: () => number },
+  options: OneShotPollerOptions,
+): OneShotPoller {
+  const { docker, handlers, logger } = deps;
+  const now = deps.now ?? Date.now;
+  const mayLog = createRateLimiter(ERROR_LOG_INTERVAL_MS, now);
+  /** Rotation order: the head is read next; a read container goes to the back. */
+  const queue: string[] = [];
+  const members = new Set<string>();
+  /** The read whose answer counts, per container; a removed container's is dropped. */
+  const current = new Map<string, Promise<void>>();
+  /** Every read on its way, dropped ones included: they still hold a socket. */
+  const running = new Set<Promise<void>>();
+  const lastStartedMs = new Map<string, number>();
+  let wakeTimer: NodeJS.Timeout | null = null;
+
+  function wakeIn(ms: number): void {
+    if (wakeTimer !== null) return;
+    wakeTimer = setTimeout(() => {
+      wakeTimer = null;
+      pump();
+    }, ms);
+    wakeTimer.unref();
+  }
+
+  function pump(): void {
+    while (running.size < options.concurrency && queue.length > 0) {
+      const id = queue[0] as string;
+      const dueMs = (lastStartedMs.get(id) ?? Number.NEGATIVE_INFINITY) + options.minIntervalMs;
+      const nowMs = now();
+      if (dueMs > nowMs) {
+        wakeIn(dueMs - nowMs);
+        return;
+      }
+      queue.shift();
+      lastStartedMs.set(id, nowMs);
+      const read = docker
+        .readStatsOnce(id)
+        .then(
+          (record) => {
+            if (current.get(id) === read) handlers.onRecord(id, record);
+          },
+          (error: unknown) => {
+            if (current.get(id) !== read) return;
+            if (error instanceof DockerApiError && error.status === 404) {
+              handlers.onGone(id);
+              return;
+            }
+            const decision = mayLog('one-shot');
+            if (!decision.allowed) return;
+            logger.warn('a one-shot stats read failed; the container stays in the rotation', {
+              id,
+              error: describeError(error),
+              code: error instanceof AppError ? error.code : undefined,
+              ...(decision.suppressed > 0 ? { suppressed: decision.suppressed } : {}),
+            });
+          },
+        )
+        .finally(() => {
+          running.delete(read);
+          if (current.get(id) === read) {
+            current.delete(id);
+            if (members.has(id)) queue.push(id);
+          }
+          pump();
+        });
+      current.set(id, read);
+      running.add(read);
+    }
+  }
+
+  function forget(id: string): void {
+    members.delete(id);
+    current.delete(id);
+    lastStartedMs.delete(id);
+    const index = queue.indexOf(id);
+    if (index !== -1) queue.splice(index, 1);
+  }
+
+  return {
+    add(id) {
+      if (members.has(id)) return;
+      members.add(id);
+      queue.push(id);
+      pump();
+    },
+    remove(id) {
+      if (!members.has(id)) return;
+      forget(id);
+      // A slot may have been freed.
+      pump();
+    },
+    has: (id) => members.has(id),
+    get size() {
+      return members.size;
+    },
+    clear() {
+      if (wakeTimer !== null) clearTimeout(wakeTimer);
+      wakeTimer = null;
+      for (const id of [...members]) forget(id);
+    },
+  };
+}

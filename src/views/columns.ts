@@ -1,0 +1,124 @@
+// The page's columns: their names, how each one sorts, and the sort order itself.
+// The server sorts the first render with these keys and writes each key in the cell's
+// data-v attribute, so the script sorts live updates by exactly the same values.
+
+import type { ContainerDetails, ContainerInfo, ContainerSample, HistorySample } from '../stats/types.js';
+
+/** What the table needs about one container. history and details are optional extras. */
+export interface RowInput {
+  info: Readonly<ContainerInfo>;
+  latest: ContainerSample | null;
+  /** Oldest first; empty or absent draws no sparkline. */
+  history?: readonly HistorySample[];
+  details?: ContainerDetails | null;
+}
+
+export type ColumnId = 'id' | 'name' | 'image' | 'state' | 'uptime' | 'cpu' | 'mem' | 'net' | 'block' | 'pids';
+export type SortDirection = 'asc' | 'desc';
+
+export interface Column {
+  id: ColumnId;
+  label: string;
+  /** A second line in the header making the unit or scale explicit. */
+  hint?: string;
+  numeric: boolean;
+}
+
+export const COLUMNS: readonly Column[] = [
+  { id: 'id', label: 'ID', numeric: false },
+  { id: 'name', label: 'Name', numeric: false },
+  { id: 'image', label: 'Image', numeric: false },
+  { id: 'state', label: 'State', numeric: false },
+  { id: 'uptime', label: 'Uptime', numeric: true },
+  { id: 'cpu', label: 'CPU %', hint: '100% = 1 core', numeric: true },
+  { id: 'mem', label: 'Memory', hint: 'used / limit', numeric: true },
+  { id: 'net', label: 'Network', hint: 'in / out', numeric: true },
+  { id: 'block', label: 'Block I/O', hint: 'read / write', numeric: true },
+  { id: 'pids', label: 'PIDs', numeric: true },
+];
+
+const COLUMN_IDS: ReadonlySet<string> = new Set(COLUMNS.map((column) => column.id));
+
+export interface SortState {
+  column: ColumnId;
+  direction: SortDirection;
+}
+
+/** The store lists containers by name: that is the order without ?sort=. */
+export const DEFAULT_SORT: SortState = { column: 'name', direction: 'asc' };
+
+/** ?sort=cpu&dir=desc → a SortState; anything unknown falls back to the default. */
+export function parseSort(column: string | null, direction: string | null): SortState {
+  if (column === null || !COLUMN_IDS.has(column)) return DEFAULT_SORT;
+  const numeric = COLUMNS.find((one) => one.id === column)?.numeric ?? false;
+  const dir: SortDirection = direction === 'asc' || direction === 'desc' ? direction : numeric ? 'desc' : 'asc';
+  return { column: column as ColumnId, direction: dir };
+}
+
+/** Uptime in seconds, or null when the start time is not known yet. */
+export function uptimeSeconds(row: RowInput, nowMs: number): number | null {
+  const startedAtMs = row.details?.startedAtMs ?? null;
+  return startedAtMs === null ? null : Math.max(0, Math.floor((nowMs - startedAtMs) / 1000));
+}
+
+/**
+ * The value a column sorts by: a string, a number (to 3 decimals, as written in data-v,
+ * so server and script order alike), or null (always sorted last).
+ */
+export function sortValue(row: RowInput, column: ColumnId): string | number | null {
+  const value = rawSortValue(row, column);
+  return typeof value === 'number' ? Math.round(value * 1000) / 1000 : value;
+}
+
+function rawSortValue(row: RowInput, column: ColumnId): string | number | null {
+  const sample = row.latest;
+  switch (column) {
+    case 'id':
+      return row.info.id;
+    case 'name':
+      return row.info.name;
+    case 'image':
+      return row.info.image;
+    case 'state':
+      return `${row.info.state} ${row.details?.health ?? ''}`.trim();
+    case 'uptime': {
+      // Sorted by start time, earliest = longest uptime: a key that does not change every
+      // second, so an idle row's HTML (and the live patch) stays the same.
+      const startedAtMs = row.details?.startedAtMs ?? null;
+      return startedAtMs === null ? null : -Math.floor(startedAtMs / 1000);
+    }
+    case 'cpu':
+      return sample?.cpuPercent ?? null;
+    case 'mem':
+      return sample?.memoryUsageBytes ?? null;
+    case 'net': {
+      if (!sample || (sample.networkRxBytesPerSecond === null && sample.networkTxBytesPerSecond === null)) return null;
+      return (sample.networkRxBytesPerSecond ?? 0) + (sample.networkTxBytesPerSecond ?? 0);
+    }
+    case 'block':
+      return sample ? sample.blockReadBytes + sample.blockWriteBytes : null;
+    case 'pids':
+      return sample?.pids ?? null;
+  }
+}
+
+/** How a sort value is written into data-v; the script parses numbers back. */
+export function sortAttribute(value: string | number | null): string {
+  return value === null ? '' : String(value);
+}
+
+/** Compares two sort values; null last whatever the direction, then by name and ID. */
+export function sortRows<T extends RowInput>(rows: readonly T[], sort: SortState): T[] {
+  const sign = sort.direction === 'asc' ? 1 : -1;
+  return [...rows].sort((a, b) => {
+    const va = sortValue(a, sort.column);
+    const vb = sortValue(b, sort.column);
+    if (va === null || vb === null) {
+      if (va !== vb) return va === null ? 1 : -1;
+    } else if (va !== vb) {
+      const order = typeof va === 'number' && typeof vb === 'number' ? va - vb : String(va).localeCompare(String(vb));
+      if (order !== 0) return sign * order;
+    }
+    return a.info.name.localeCompare(b.info.name) || a.info.id.localeCompare(b.info.id);
+  });
+}
