@@ -210,13 +210,43 @@ describe('slow, stuck and greedy clients', () => {
   });
 });
 
+describe('live-update viewers', () => {
+  it('serves up to MAX_LIVE_VIEWERS of 200 concurrent viewers, refuses the rest with 503, and keeps serving', async () => {
+    const port = await boot({ MAX_LIVE_VIEWERS: '40', MAX_CONNECTIONS: '512' });
+    const answers = await Promise.all(
+      Array.from({ length: 200 }, () =>
+        new Promise<{ status: number; socket: net.Socket }>((resolve) => {
+          const socket = net.connect(port, '127.0.0.1');
+          socket.on('error', () => undefined);
+          socket.setEncoding('latin1');
+          let text = '';
+          socket.on('data', (chunk: string) => {
+            text += chunk;
+            const match = /^HTTP\/1\.1 (\d{3})/.exec(text);
+            if (match) resolve({ status: Number(match[1]), socket });
+          });
+          socket.write('GET /live HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n');
+        }),
+      ),
+    );
+    const statuses = answers.map((answer) => answer.status);
+    expect(statuses.filter((status) => status === 200)).toHaveLength(40);
+    expect(statuses.filter((status) => status === 503)).toHaveLength(160);
+    await stillServes(port);
+    const table = await fetch(`http://127.0.0.1:${port}/table`);
+    expect(table.status).toBe(200);
+    for (const { socket } of answers) socket.destroy();
+    expectOnlyAllowlistedGets();
+  });
+});
+
 describe('access token', () => {
   it('leaves everything open when no token is set', async () => {
     const port = await boot();
     expect((await fetch(`http://127.0.0.1:${port}/containers`)).status).toBe(200);
   });
 
-  it.each(['/', '/table', '/containers', '/containers?id=web', '/readyz', '/app.js', '/nope'])(
+  it.each(['/', '/table', '/containers', '/containers?id=web', '/containers/history?id=web', '/metrics', '/live', '/readyz', '/app.js', '/nope'])(
     'refuses %s without the token',
     async (target) => {
       const port = await boot({ AUTH_TOKEN: TOKEN });
