@@ -1,0 +1,278 @@
+// The agent's phase: start it over the bench containers, then measure what it costs
+// (its CPU and memory, the daemon's CPU) and what it serves (latency, throughput,
+// freshness, how soon a new container shows up).
+
+import { startAgent, type RunningAgent } from './agent.js';
+import { removeContainer, runContainer } from './containers.js';
+import { countdown } from './daemon-phases.js';
+import { runLoad, type LoadResult } from './http-load.js';
+import { openCpuWindow, peakRssBytes, rssBytes } from './proc.js';
+import type { Progress } from './progress.js';
+import { ENDPOINTS, type AgentFigures, type BenchSettings, type Endpoint, type PacedResult } from './results.js';
+import { median, sleep } from './stats-math.js';
+
+const ALL_SAMPLED_TIMEOUT_MS = 120_000;
+const NEW_CONTAINER_TRIALS = 3;
+const NEW_CONTAINER_TIMEOUT_MS = 30_000;
+/** The agent's default HISTORY_SIZE (src/config.ts). */
+const DEFAULT_HISTORY_SIZE = 300;
+
+interface Snapshot {
+  shown: number;
+  sampled: number;
+  agesSeconds: number[];
+}
+
+async function snapshot(agent: RunningAgent, ids: ReadonlySet<string>): Promise<Snapshot> {
+  const entries = await agent.containers();
+  const result: Snapshot = { shown: 0, sampled: 0, agesSeconds: [] };
+  for (const [id, entry] of Object.entries(entries)) {
+    if (!ids.has(id)) continue;
+    result.shown += 1;
+    if (entry.sample_age_seconds === null) continue;
+    result.sampled += 1;
+    result.agesSeconds.push(entry.sample_age_seconds);
+  }
+  return result;
+}
+
+async function waitAllSampled(agent: RunningAgent, ids: ReadonlySet<string>, progress: Progress): Promise<number | null> {
+  const startMs = performance.now();
+  while (performance.now() - startMs < ALL_SAMPLED_TIMEOUT_MS) {
+    const state = await snapshot(agent, ids);
+    progress.update(`agent: ${state.shown}/${ids.size} listed, ${state.sampled} sampled`);
+    if (state.sampled === ids.size) return (performance.now() - startMs) / 1000;
+    await sleep(100);
+  }
+  return null;
+}
+
+/** The steady-state window: one client polls /containers every second, as a dashboard would. */
+async function measureSteadyState(
+  agent: RunningAgent,
+  ids: ReadonlySet<string>,
+  daemonPids: readonly number[],
+  windowMs: number,
+  progress: Progress,
+): Promise<{ agentCpu: number; daemonCpu: number; minShown: number; ages: number[] }> {
+  const agentWindow = openCpuWindow([agent.pid]);
+  const daemonWindow = openCpuWindow(daemonPids);
+  const endMs = Date.now() + windowMs;
+  let minShown = Number.POSITIVE_INFINITY;
+  const ages: number[] = [];
+  while (Date.now() < endMs) {
+    const tickMs = Date.now();
+    const state = await snapshot(agent, ids);
+    minShown = Math.min(minShown, state.shown);
+    ages.push(...state.agesSeconds);
+    const oldest = Math.max(0, ...state.agesSeconds);
+    progress.update(
+      `agent steady state: ${state.shown}/${ids.size} shown, oldest sample ${oldest.toFixed(1)} s, ${Math.ceil((endMs - Date.now()) / 1000)} s left`,
+    );
+    await sleep(Math.max(0, 1_000 - (Date.now() - tickMs)));
+  }
+  return {
+    agentCpu: agentWindow.stop().percentOfCore,
+    daemonCpu: daemonWindow.stop().percentOfCore,
+    minShown: Number.isFinite(minShown) ? minShown : 0,
+    ages,
+  };
+}
+
+/**
+ * Samples per second per container over [fromMs, toMs], from the history of a few bench
+ * containers: with N containers, the daemon delivers N × this many samples a second.
+ */
+async function sampleRatePerContainer(agent: RunningAgent, ids: ReadonlySet<string>, fromMs: number, toMs: number): Promise<number | null> {
+  const rates: number[] = [];
+  for (const id of [...ids].slice(0, 5)) {
+    const answer = await agent.get(`/containers/history?id=${id}`);
+    if (answer.status !== 200) continue;
+    const history = JSON.parse(answer.body) as { samples?: { read?: string }[] };
+    const inWindow = (history.samples ?? []).filter((sample) => {
+      const readMs = Date.parse(sample.read ?? '');
+      return readMs >= fromMs && readMs <= toMs;
+    });
+    rates.push(inWindow.length / ((toMs - fromMs) / 1000));
+  }
+  return median(rates);
+}
+
+/**
+ * Latency under load the agent can carry: each client sends `pacePerClient` requests a
+ * second, lowered where that would pass half the endpoint's measured capacity (a big
+ * /table at 500 containers): past capacity the figure would be queueing, not service.
+ */
+async function measureLatencies(
+  agent: RunningAgent,
+  settings: BenchSettings,
+  capacity: Record<Endpoint, LoadResult | null>,
+  progress: Progress,
+): Promise<Record<Endpoint, PacedResult | null>> {
+  const latency: Record<Endpoint, PacedResult | null> = { '/containers': null, '/table': null, '/metrics': null };
+  for (const endpoint of ENDPOINTS) {
+    const capacityPerSecond = capacity[endpoint]?.requestsPerSecond ?? null;
+    // /metrics was another engineer's work in progress: measured once it answers 200.
+    if (capacityPerSecond === null) {
+      progress.note(`${endpoint} did not answer 200: not measured`);
+      continue;
+    }
+    const perClient = Math.min(settings.pacePerClient, (0.5 * capacityPerSecond) / settings.clients);
+    const loadPromise = runLoad({
+      baseUrl: agent.baseUrl,
+      path: endpoint,
+      clients: settings.clients,
+      durationMs: settings.loadSeconds * 1000,
+      intervalMs: 1000 / perClient,
+    });
+    await countdown(progress, `${endpoint}: ${settings.clients} clients × ${perClient.toFixed(1)} req/s`, settings.loadSeconds * 1000);
+    latency[endpoint] = { ...(await loadPromise), offeredPerSecond: perClient * settings.clients };
+  }
+  return latency;
+}
+
+async function measureSaturation(
+  agent: RunningAgent,
+  settings: BenchSettings,
+  progress: Progress,
+): Promise<Record<Endpoint, LoadResult | null>> {
+  const saturation: Record<Endpoint, LoadResult | null> = { '/containers': null, '/table': null, '/metrics': null };
+  for (const endpoint of ENDPOINTS) {
+    const probe = await agent.get(endpoint).catch(() => null);
+    if (probe?.status !== 200) continue;
+    const loadPromise = runLoad({
+      baseUrl: agent.baseUrl,
+      path: endpoint,
+      clients: settings.clients,
+      durationMs: settings.saturationSeconds * 1000,
+      intervalMs: 0,
+    });
+    await countdown(progress, `${endpoint} at saturation (${settings.clients} clients, closed loop)`, settings.saturationSeconds * 1000);
+    saturation[endpoint] = await loadPromise;
+  }
+  return saturation;
+}
+
+async function historyLength(agent: RunningAgent, id: string | undefined): Promise<number> {
+  if (id === undefined) return 0;
+  const answer = await agent.get(`/containers/history?id=${id}`);
+  if (answer.status !== 200) return 0;
+  return (JSON.parse(answer.body) as { samples?: unknown[] }).samples?.length ?? 0;
+}
+
+/**
+ * Until the steady window: a dashboard reading /containers every second, until the
+ * agent has run `minMs` and a bench container's history ring is full (at 500
+ * containers the daemon's collector needs ~2 s per round, so 300 samples take ~10 min),
+ * or `maxMs` has passed. Returns the history length reached.
+ */
+async function fillHistory(
+  agent: RunningAgent,
+  ids: ReadonlySet<string>,
+  window: { startedMs: number; minMs: number; maxMs: number; historySize: number },
+  progress: Progress,
+): Promise<number> {
+  const probe = [...ids][ids.size - 1];
+  for (;;) {
+    const elapsedMs = Date.now() - window.startedMs;
+    const length = await historyLength(agent, probe);
+    if ((elapsedMs >= window.minMs && length >= window.historySize) || elapsedMs >= window.maxMs) return length;
+    progress.update(`filling the history before the steady window: ${length}/${window.historySize} samples kept, agent up ${Math.round(elapsedMs / 1000)} s`);
+    await snapshot(agent, ids);
+    await sleep(1_000);
+  }
+}
+
+async function measureNewContainer(
+  agent: RunningAgent,
+  runId: string,
+  trial: number,
+): Promise<{ listedSeconds: number | null; sampledSeconds: number | null }> {
+  const started = await runContainer(runId, `dmbench-${runId}-new-${trial}`, false);
+  const startMs = performance.now();
+  let listedSeconds: number | null = null;
+  try {
+    while (performance.now() - startMs < NEW_CONTAINER_TIMEOUT_MS) {
+      const answer = await agent.get(`/containers?id=${started.id}`);
+      if (answer.status === 200) {
+        const elapsedSeconds = (performance.now() - startMs) / 1000;
+        listedSeconds ??= elapsedSeconds;
+        const entry = (JSON.parse(answer.body) as Record<string, { read: string | null }>)[started.id];
+        if (entry?.read !== null && entry?.read !== undefined) return { listedSeconds, sampledSeconds: elapsedSeconds };
+      }
+      await sleep(25);
+    }
+    return { listedSeconds, sampledSeconds: null };
+  } finally {
+    await removeContainer(started.id);
+  }
+}
+
+export async function measureAgent(
+  entry: string,
+  runId: string,
+  ids: ReadonlySet<string>,
+  daemon: { pids: readonly number[]; baseline(): Promise<number> },
+  settings: BenchSettings,
+  progress: Progress,
+  register: (stop: () => Promise<void>) => void,
+): Promise<AgentFigures> {
+  // The floor is measured with nothing attached, before the agent starts and after it
+  // stops (the steady window is minutes later: the mean of the two absorbs drift).
+  const baselineBefore = await daemon.baseline();
+  const agent = await startAgent(entry, settings.agentNodeFlags, settings.agentEnv);
+  const startedMs = Date.now();
+  register(agent.stop);
+  let figures: Omit<AgentFigures, 'daemonCpuPercent' | 'baselineDaemonCpuPercent'> & { daemonRawPercent: number };
+  try {
+    const allSampledAfterSeconds = await waitAllSampled(agent, ids, progress);
+    const saturation = await measureSaturation(agent, settings, progress);
+    const latency = await measureLatencies(agent, settings, saturation, progress);
+    const listed: number[] = [];
+    const sampled: number[] = [];
+    for (let trial = 0; trial < NEW_CONTAINER_TRIALS; trial += 1) {
+      progress.update(`new container ${trial + 1}/${NEW_CONTAINER_TRIALS}: waiting for it to appear`);
+      const result = await measureNewContainer(agent, runId, trial);
+      if (result.listedSeconds !== null) listed.push(result.listedSeconds);
+      if (result.sampledSeconds !== null) sampled.push(result.sampledSeconds);
+      await sleep(2_000);
+    }
+    // The steady window comes last, once the history ring is full (it holds one sample a
+    // second per container), so memory and CPU are those of an agent that has run a while.
+    const windowMs = settings.windowSeconds * 1000;
+    const historySize = Number(settings.agentEnv['HISTORY_SIZE'] ?? DEFAULT_HISTORY_SIZE);
+    const historyKept = await fillHistory(
+      agent,
+      ids,
+      { startedMs, minMs: settings.agentWarmSeconds * 1000 - windowMs, maxMs: settings.agentWarmMaxSeconds * 1000 - windowMs, historySize },
+      progress,
+    );
+    const windowStartMs = Date.now();
+    const steady = await measureSteadyState(agent, ids, daemon.pids, windowMs, progress);
+    const samplesPerSecondPerContainer = await sampleRatePerContainer(agent, ids, windowStartMs, Date.now());
+    figures = {
+      allSampledAfterSeconds,
+      minShown: steady.minShown,
+      maxSampleAgeSeconds: steady.ages.length === 0 ? null : Math.max(...steady.ages),
+      medianSampleAgeSeconds: median(steady.ages),
+      cpuPercent: steady.agentCpu,
+      daemonRawPercent: steady.daemonCpu,
+      samplesPerSecondPerContainer,
+      peakRssBytes: peakRssBytes(agent.pid),
+      steadyRssBytes: rssBytes(agent.pid),
+      uptimeSeconds: (Date.now() - startedMs) / 1000,
+      historyKept,
+      historySize,
+      latency,
+      saturation,
+      newContainerListedSeconds: listed,
+      newContainerSampledSeconds: sampled,
+    };
+  } finally {
+    await agent.stop();
+  }
+  const baselineAfter = await daemon.baseline();
+  const baselinePercent = (baselineBefore + baselineAfter) / 2;
+  const { daemonRawPercent, ...rest } = figures;
+  return { ...rest, daemonCpuPercent: daemonRawPercent - baselinePercent, baselineDaemonCpuPercent: baselinePercent };
+}

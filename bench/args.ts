@@ -1,0 +1,124 @@
+// Command-line flags of `npm run bench`. Every figure in the report depends on them,
+// so the report prints the exact command back.
+
+import type { BenchSettings } from './results.js';
+
+export interface BenchArgs extends BenchSettings {
+  out: string;
+  /** Re-render the report (Markdown, SVG) from this JSON instead of measuring. */
+  renderOnly: string | null;
+  createConcurrency: number;
+  help: boolean;
+}
+
+export const USAGE = `npm run bench -- [flags]
+  --containers <list>      container counts to measure, ascending (default 10,100,500)
+  --duration <seconds>     each CPU window: baseline, docker stats, seed loop, agent (default 20)
+  --load-duration <s>      each paced HTTP load phase per endpoint (default 10)
+  --saturation-duration <s> each closed-loop HTTP phase per endpoint (default 5)
+  --agent-warm <seconds>   the agent's steady window ends no sooner than this after its start,
+                           and not before its history ring is full (default 60)
+  --agent-warm-max <s>     ... but no later than this (default 900)
+  --seed-max <seconds>     cap on the seed loop; past it a refresh is N × mean call time (default 60)
+  --clients <count>        concurrent HTTP clients (default 10)
+  --pace <req/s>           requests per second per client in the latency phases (default 10)
+  --busy <count>           containers that burn a little CPU (default 3)
+  --agent-env KEY=VALUE    extra environment for the agent (repeatable), e.g. MAX_STATS_STREAMS=100
+  --create-concurrency <n> docker run calls in flight (default 8)
+  --out <file.md>          the report; the chart and raw JSON go beside it (default docs/benchmarks.md)
+  --render-only <file.json> write the report and chart again from a run's raw JSON (after
+                           editing the analysis or the renderer), measuring nothing`;
+
+function positiveNumber(flag: string, raw: string | undefined): number {
+  const value = Number((raw ?? '').replace(/s$/, ''));
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${flag} needs a positive number, got ${JSON.stringify(raw)}`);
+  return value;
+}
+
+export function parseArgs(argv: readonly string[]): BenchArgs {
+  const args: BenchArgs = {
+    containerCounts: [10, 100, 500],
+    windowSeconds: 20,
+    loadSeconds: 10,
+    saturationSeconds: 5,
+    agentWarmSeconds: 60,
+    agentWarmMaxSeconds: 900,
+    seedMaxSeconds: 60,
+    clients: 10,
+    pacePerClient: 10,
+    busy: 3,
+    agentEnv: {},
+    agentNodeFlags: [],
+    createConcurrency: 8,
+    out: 'docs/benchmarks.md',
+    renderOnly: null,
+    help: false,
+  };
+  for (let index = 0; index < argv.length; index += 1) {
+    const flag = argv[index] ?? '';
+    const value = (): string => {
+      index += 1;
+      const next = argv[index];
+      if (next === undefined) throw new Error(`${flag} needs a value`);
+      return next;
+    };
+    switch (flag) {
+      case '--containers':
+        args.containerCounts = value().split(',').map((part) => Math.round(positiveNumber(flag, part)));
+        break;
+      case '--duration':
+        args.windowSeconds = positiveNumber(flag, value());
+        break;
+      case '--load-duration':
+        args.loadSeconds = positiveNumber(flag, value());
+        break;
+      case '--saturation-duration':
+        args.saturationSeconds = positiveNumber(flag, value());
+        break;
+      case '--agent-warm':
+        args.agentWarmSeconds = positiveNumber(flag, value());
+        break;
+      case '--agent-warm-max':
+        args.agentWarmMaxSeconds = positiveNumber(flag, value());
+        break;
+      case '--seed-max':
+        args.seedMaxSeconds = positiveNumber(flag, value());
+        break;
+      case '--clients':
+        args.clients = Math.round(positiveNumber(flag, value()));
+        break;
+      case '--pace':
+        args.pacePerClient = positiveNumber(flag, value());
+        break;
+      case '--busy':
+        args.busy = Math.round(Number(value()));
+        break;
+      case '--agent-env': {
+        const pair = value();
+        const equals = pair.indexOf('=');
+        if (equals <= 0) throw new Error(`--agent-env needs KEY=VALUE, got ${JSON.stringify(pair)}`);
+        args.agentEnv[pair.slice(0, equals)] = pair.slice(equals + 1);
+        break;
+      }
+      case '--create-concurrency':
+        args.createConcurrency = Math.round(positiveNumber(flag, value()));
+        break;
+      case '--out':
+        args.out = value();
+        break;
+      case '--render-only':
+        args.renderOnly = value();
+        break;
+      case '--help':
+      case '-h':
+        args.help = true;
+        break;
+      default:
+        throw new Error(`unknown flag ${JSON.stringify(flag)}\n${USAGE}`);
+    }
+  }
+  const sorted = [...args.containerCounts].sort((a, b) => a - b);
+  if (sorted.join() !== args.containerCounts.join()) throw new Error('--containers must be ascending (containers are added, never removed, between counts)');
+  if (!Number.isInteger(args.busy) || args.busy < 0) throw new Error('--busy needs a count of 0 or more');
+  return args;
+}
