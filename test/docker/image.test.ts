@@ -166,7 +166,7 @@ describe('the image itself', () => {
     expect(config.Env).toContain('PORT=5000');
     expect(config.WorkingDir).toBe('/python-docker');
     expect(config.User ?? '').toBe('');
-    expect(config.Entrypoint).toEqual(['/nodejs/bin/node', '/python-docker/dist/main.js']);
+    expect(config.Entrypoint).toEqual(['/nodejs/bin/node', '--max-semi-space-size=2', '/python-docker/dist/main.js']);
     expect(config.Healthcheck?.Test).toEqual(['CMD', '/nodejs/bin/node', '/python-docker/dist/healthcheck.js']);
     expect(config.Labels?.['org.opencontainers.image.title']).toBe('dockmon');
     expect(config.Labels?.['org.opencontainers.image.licenses']).toBe('MIT');
