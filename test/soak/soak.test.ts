@@ -51,6 +51,21 @@ function median(values: readonly number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
+/** Whether `url` answers 200 with an event stream; reads only the headers (the body never ends). */
+function isEventStream(url: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = http.get(url, { agent: false }, (res) => {
+      resolve(res.statusCode === 200 && (res.headers['content-type'] ?? '').startsWith('text/event-stream'));
+      req.destroy();
+    });
+    req.setTimeout(5_000, () => {
+      req.destroy();
+      resolve(false);
+    });
+    req.on('error', () => resolve(false));
+  });
+}
+
 /** Opens a live-update viewer that reads everything; returns its closer. */
 function openViewer(url: string): () => void {
   const req = http.get(url, { agent: false }, (res) => res.resume());
@@ -83,9 +98,10 @@ describe(`soak for ${MINUTES} min (real daemon)`, () => {
 
     let livePath: string | null = null;
     for (const candidate of LIVE_PATHS) {
-      const probe = await running.get(candidate).catch(() => null);
-      if (probe?.status === 200 && (probe.headers['content-type'] ?? '').startsWith('text/event-stream')) livePath = candidate;
-      if (livePath !== null) break;
+      if (await isEventStream(running.baseUrl + candidate)) {
+        livePath = candidate;
+        break;
+      }
     }
     const closers = livePath === null ? [] : Array.from({ length: LIVE_VIEWERS }, () => openViewer(running.baseUrl + livePath));
 
