@@ -14,22 +14,24 @@
 
 import type { BlkioStats, CpuStats, MemoryStats, NetworkStats } from '../docker/types.js';
 import { toCounter } from './math.js';
-import type { BlockDeviceCounters, InterfaceCounters } from './types.js';
+import type { BlockDeviceCounters, ContainerSample, InterfaceCounters } from './types.js';
 
 /** Windows reports CPU time in 100 ns units (moby api/types/container/stats.go). */
 const WINDOWS_CPU_UNIT_NS = 100;
 
-export interface DetailCounters {
-  cpuUserNs: number;
-  cpuSystemNs: number;
-  cpuCfsPeriods: number;
-  cpuCfsThrottledPeriods: number;
-  cpuCfsThrottledNs: number;
-  memoryRssBytes: number;
-  memoryCacheBytes: number;
-  networkInterfaces: readonly InterfaceCounters[];
-  blockDevices: readonly BlockDeviceCounters[];
-}
+/** The detail fields of a ContainerSample (declared and documented there). */
+export type DetailCounters = Pick<
+  ContainerSample,
+  | 'cpuUserNs'
+  | 'cpuSystemNs'
+  | 'cpuCfsPeriods'
+  | 'cpuCfsThrottledPeriods'
+  | 'cpuCfsThrottledNs'
+  | 'memoryRssBytes'
+  | 'memoryCacheBytes'
+  | 'networkInterfaces'
+  | 'blockDevices'
+>;
 
 // Narrows away null as well as undefined: JSON can hold null where the types say object.
 function isObject<T extends object>(value: T | null | undefined): value is T {
