@@ -329,7 +329,8 @@ const OPTIONS = {
   },
   reconnectMaxMs: {
     env: 'RECONNECT_MAX_DELAY', flag: '--reconnect-max-delay', value: '<duration>', default: '30s',
-    describe: 'Longest wait between reconnects to Docker: the cap of the exponential backoff (100ms-1h).',
+    describe: 'Longest wait before reopening a failed stats stream: the cap of its exponential backoff (100ms-1h). ' +
+      'An unreachable daemon is probed at least every 2s whatever this says.',
     parse: (raw, name) => parseDurationMs(raw, name, { minMs: 100, maxMs: HOUR_MS }),
   },
   authToken: {

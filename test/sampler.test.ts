@@ -8,7 +8,7 @@ import type { StreamEnd } from '../src/docker/transport.js';
 import type { ContainerListEntry, EngineEvent, StatsRecord } from '../src/docker/types.js';
 import { DockerApiError, DockerUnavailableError } from '../src/errors.js';
 import { createLogger } from '../src/log/logger.js';
-import { createSampler, type DockerSource, type Sampler } from '../src/sampler/sampler.js';
+import { createSampler, DAEMON_PROBE_MAX_MS, type DockerSource, type Sampler } from '../src/sampler/sampler.js';
 import { createStore, type Store } from '../src/sampler/store.js';
 import { hexId } from './helpers/samples.js';
 
@@ -303,15 +303,42 @@ describe('sampler', () => {
     expect(docker.openStats(web)).toHaveLength(1);
   });
 
-  it('retries the first connection with capped backoff when Docker is absent at start', async () => {
+  it('retries the first connection with backoff capped at the probe interval when Docker is absent at start', async () => {
     docker.state.down = new DockerUnavailableError('no socket', 'mount it');
-    startSampler({ reconnectMaxMs: 8_000 });
+    startSampler({ reconnectMaxMs: 30_000 });
+    await vi.advanceTimersByTimeAsync(60_000);
+    const attempts = vi.mocked(docker.source.negotiate).mock.calls.length;
+    // 1 + 2 + 2 + 2… s with ±20% jitter (the 30 s stream cap does not apply to the
+    // daemon probe): between 26 and 38 attempts in a minute.
+    expect(attempts).toBeGreaterThanOrEqual(26);
+    expect(attempts).toBeLessThanOrEqual(38);
+    expect(store.docker()).toMatchObject({ state: 'unavailable', message: 'no socket', hint: 'mount it' });
+  });
+
+  it('picks up a daemon that returns after a long outage within the probe interval', async () => {
+    const web = docker.run('web', 'a1');
+    startSampler({ reconnectMaxMs: 30_000 });
+    await vi.advanceTimersByTimeAsync(10);
+    const gone = new DockerUnavailableError('daemon stopped', 'Start the Docker daemon.');
+    docker.state.down = gone;
+    docker.end(docker.openEvents()[0], { kind: 'error', error: gone });
+    await vi.advanceTimersByTimeAsync(5 * 60_000);
+    expect(store.docker().state).toBe('unavailable');
+
+    docker.state.down = null;
+    await vi.advanceTimersByTimeAsync(DAEMON_PROBE_MAX_MS * 1.2 + 50);
+    expect(store.docker().state).toBe('connected');
+    expect(docker.openStats(web)).toHaveLength(1);
+  });
+
+  it('never probes the daemon more often than the configured reconnect cap, when that is shorter', async () => {
+    docker.state.down = new DockerUnavailableError('no socket', 'mount it');
+    startSampler({ reconnectMaxMs: 8_000, daemonProbeMaxMs: 20_000 });
     await vi.advanceTimersByTimeAsync(60_000);
     const attempts = vi.mocked(docker.source.negotiate).mock.calls.length;
     // 1 + 2 + 4 + 8 + 8… s with ±20% jitter: between 7 and 12 attempts in a minute.
     expect(attempts).toBeGreaterThanOrEqual(7);
     expect(attempts).toBeLessThanOrEqual(12);
-    expect(store.docker()).toMatchObject({ state: 'unavailable', message: 'no socket', hint: 'mount it' });
   });
 
   it('keeps going when a re-list fails with an API error', async () => {

@@ -30,6 +30,8 @@ export interface SamplerOptions {
   maxStatsStreams: number;
   reconnectBaseMs?: number;
   reconnectMaxMs: number;
+  /** While Docker is unreachable it is probed at least this often (default DAEMON_PROBE_MAX_MS). */
+  daemonProbeMaxMs?: number;
   /** Events arriving together (a compose up) trigger one re-list after this delay. */
   relistDebounceMs?: number;
   /** Past maxStatsStreams: one-shot reads in flight at once (default DEFAULT_ONE_SHOT_CONCURRENCY). */
@@ -50,6 +52,14 @@ interface StatsSlot {
   retryTimer: NodeJS.Timeout | null;
 }
 
+/**
+ * While the daemon is down, a probe (/_ping) costs it nothing and a refused
+ * connect costs us nothing, so the connection loop backs off only to 2 s: a
+ * restarted daemon is picked up within about 2 s of its return, not at the next
+ * step of a 30 s backoff. Per-container streams keep the full RECONNECT_MAX_DELAY.
+ */
+export const DAEMON_PROBE_MAX_MS = 2_000;
+
 /** How often the same per-container error may be logged. */
 const ERROR_LOG_INTERVAL_MS = 60_000;
 
@@ -61,6 +71,7 @@ export function createSampler(
   const now = deps.now ?? Date.now;
   const baseMs = options.reconnectBaseMs ?? 1000;
   const debounceMs = options.relistDebounceMs ?? 150;
+  const probeMaxMs = Math.min(options.reconnectMaxMs, options.daemonProbeMaxMs ?? DAEMON_PROBE_MAX_MS);
 
   let stopped = true;
   let connected = false;
@@ -152,7 +163,7 @@ export function createSampler(
     const changed = store.docker().message !== message;
     store.setDocker({ state: 'unavailable', message, hint, apiVersion: null, server: null });
     if (wasConnected || changed) logger.error('Docker is unreachable', { error: message, hint });
-    const delay = backoffDelayMs(connectFailures, baseMs, options.reconnectMaxMs);
+    const delay = backoffDelayMs(connectFailures, baseMs, probeMaxMs);
     connectFailures += 1;
     if (connectTimer === null) connectTimer = later(delay, connect);
   }
