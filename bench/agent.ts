@@ -2,7 +2,7 @@
 // with a temporary LOG_DIR, and reads /containers the way a client would.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
@@ -38,16 +38,6 @@ function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
-}
-
-/**
- * The node flags `npm start` runs the agent with (package.json), so the bench measures
- * the agent as it ships; the Dockerfile's ENTRYPOINT carries the same flags.
- */
-export function startScriptNodeFlags(packageJsonPath: string): string[] {
-  const pkg = JSON.parse(readFileSync(packageJsonPath, 'utf8')) as { scripts?: Record<string, string> };
-  const match = /^node\s+(.*?)\s*dist\/main\.js$/.exec(pkg.scripts?.['start'] ?? '');
-  return (match?.[1] ?? '').split(/\s+/).filter((flag) => flag !== '');
 }
 
 export async function startAgent(

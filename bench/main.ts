@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measureAgent } from './agent-phase.js';
-import { startScriptNodeFlags } from './agent.js';
+import { startScriptNodeFlags } from './node-flags.js';
 import { parseArgs, USAGE, type BenchArgs } from './args.js';
 import { docker, removeBenchContainers, startContainers, stopStartingContainers, TEST_IMAGE, type BenchContainer } from './containers.js';
 import { countdown, measureBaseline, measureDockerStats, measureSeed } from './daemon-phases.js';

@@ -18,6 +18,7 @@ import { createJsonlFile, type JsonlFile } from './log/jsonl-file.js';
 import type { Logger } from './log/logger.js';
 import { createSampleLog } from './log/sample-log.js';
 import { createMetricsExporter } from './metrics/exporter.js';
+import { readProcessFacts } from './metrics/process-facts.js';
 import { DEFAULT_ONE_SHOT_CONCURRENCY } from './sampler/one-shot-poller.js';
 import { createSampler } from './sampler/sampler.js';
 import { createStore, type StoreReader } from './sampler/store.js';
@@ -88,6 +89,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
     startedAtMs: Date.now(),
     now: Date.now,
     elapsedMs: () => performance.now(),
+    processFacts: readProcessFacts,
   });
   const sampleLog = createSampleLog(statsLog);
   const live = createLiveUpdates({

@@ -44,8 +44,18 @@ function exporterWith(labelKeys: readonly string[] = []): MetricsExporter {
     startedAtMs: START_MS - 60_000,
     now: () => clock.nowMs,
     elapsedMs: () => clock.nowMs,
+    processFacts: () => PROCESS_FACTS,
   });
 }
+
+const PROCESS_FACTS = {
+  residentBytes: 70 * 1024 * 1024,
+  cpuSeconds: 12.5,
+  openFds: 34,
+  heapUsedBytes: 9 * 1024 * 1024,
+  heapTotalBytes: 20 * 1024 * 1024,
+  externalBytes: 2 * 1024 * 1024,
+};
 
 function scrape(exporter: MetricsExporter): ParsedExposition {
   const parsed = parseExposition(exporter.render());
@@ -91,6 +101,10 @@ describe('the exposition', () => {
       'dockmon_event_stream_reconnects_total',
       'dockmon_log_writable',
       'dockmon_log_lines_dropped_total',
+      'process_cpu_seconds_total',
+      'process_resident_memory_bytes',
+      'process_open_fds',
+      'nodejs_heap_size_used_bytes',
     ];
     for (const name of expected) {
       expect(parsed.help.get(name), `HELP of ${name}`).toBeTruthy();
@@ -265,6 +279,12 @@ describe('dockmon self metrics', () => {
     expect(sampleValue(parsed, 'dockmon_build_info', { version: '1.2.3', nodejs: 'v20.0.0' })).toBe(1);
     expect(sampleValue(parsed, 'dockmon_start_time_seconds')).toBe((START_MS - 60_000) / 1000);
     expect(sampleValue(parsed, 'dockmon_scrape_duration_seconds')).toBeGreaterThanOrEqual(0);
+    expect(sampleValue(parsed, 'process_resident_memory_bytes')).toBe(PROCESS_FACTS.residentBytes);
+    expect(sampleValue(parsed, 'process_cpu_seconds_total')).toBe(12.5);
+    expect(sampleValue(parsed, 'process_open_fds')).toBe(34);
+    expect(sampleValue(parsed, 'nodejs_heap_size_used_bytes')).toBe(PROCESS_FACTS.heapUsedBytes);
+    expect(sampleValue(parsed, 'nodejs_heap_size_total_bytes')).toBe(PROCESS_FACTS.heapTotalBytes);
+    expect(sampleValue(parsed, 'nodejs_external_memory_bytes')).toBe(PROCESS_FACTS.externalBytes);
 
     store.setDocker({ state: 'unavailable', message: 'gone', hint: null, apiVersion: null, server: null });
     parsed = scrape(exporter);

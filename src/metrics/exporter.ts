@@ -12,6 +12,7 @@ import {
 } from './container-families.js';
 import { createExposition, type Exposition } from './exposition.js';
 import { createMonotonicCounters } from './monotonic.js';
+import type { ProcessFacts } from './process-facts.js';
 
 /**
  * A container whose last stats record arrived longer ago than this is left out: while
@@ -43,6 +44,8 @@ export interface MetricsSource {
   now(): number;
   /** A monotonic clock in ms (performance.now), for the render duration. */
   elapsedMs(): number;
+  /** The agent's own memory, CPU and descriptors (readProcessFacts). */
+  processFacts(): ProcessFacts;
 }
 
 export interface MetricsExporter {
@@ -81,6 +84,7 @@ export function createMetricsExporter(source: MetricsSource): MetricsExporter {
       addContainerFamilies(exposition, points, source.machine);
       addMachineFamilies(exposition, source.machine);
       addAgentFamilies(exposition, source, points.length, (source.elapsedMs() - startedMs) / 1000);
+      addProcessFamilies(exposition, source.processFacts());
       return exposition.render();
     },
   };
@@ -117,4 +121,14 @@ function addAgentFamilies(exposition: Exposition, source: MetricsSource, exporte
   gauge('dockmon_log_writable', '1 while the stats log is being written, 0 while writes fail.', log.ok ? 1 : 0);
   counter('dockmon_log_lines_written_total', 'Lines written to the stats log.', log.linesWritten ?? 0);
   counter('dockmon_log_lines_dropped_total', 'Stats log lines lost (memory cap reached while the disk failed, and the like).', log.linesDropped ?? 0);
+}
+
+function addProcessFamilies(exposition: Exposition, facts: ProcessFacts): void {
+  const gauge = (name: string, help: string, value: number): void => exposition.family(name, 'gauge', help).add([], value);
+  exposition.family('process_cpu_seconds_total', 'counter', 'User and system CPU time spent by the agent, in seconds.').add([], facts.cpuSeconds);
+  gauge('process_resident_memory_bytes', 'Resident memory of the agent (RSS), in bytes.', facts.residentBytes);
+  if (facts.openFds !== null) gauge('process_open_fds', 'Open file descriptors of the agent.', facts.openFds);
+  gauge('nodejs_heap_size_used_bytes', 'V8 heap in use by the agent, in bytes.', facts.heapUsedBytes);
+  gauge('nodejs_heap_size_total_bytes', 'V8 heap reserved by the agent, in bytes.', facts.heapTotalBytes);
+  gauge('nodejs_external_memory_bytes', 'Memory held outside the V8 heap by JS objects (Buffers), in bytes.', facts.externalBytes);
 }

@@ -1,5 +1,6 @@
-// Runs the built agent (`node dist/main.js`) as a child process on a free port with a
-// temporary LOG_DIR, for the real-daemon tests. `npm run test:docker` builds first.
+// Runs the built agent (`node dist/main.js`, with the node flags of `npm start`) as a
+// child process on a free port with a temporary LOG_DIR, for the real-daemon tests.
+// `npm run test:docker` builds first.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -9,6 +10,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startScriptNodeFlags } from '../../bench/node-flags.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const AGENT_ENTRY = path.join(repoRoot, 'dist', 'main.js');
@@ -65,6 +67,8 @@ export interface StartAgentOptions {
   waitFor?: 'ready' | 'healthy';
   /** Default 15 s. */
   startTimeoutMs?: number;
+  /** Flags for node itself; default: those of `npm start`, so tests run the agent as it ships. */
+  nodeFlags?: readonly string[];
 }
 
 export interface StopResult {
@@ -124,7 +128,8 @@ export async function startAgent(options: StartAgentOptions = {}): Promise<Agent
     LOG_DIR: logDir,
     ...options.env,
   };
-  const child = spawn(process.execPath, [AGENT_ENTRY], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const nodeFlags = options.nodeFlags ?? startScriptNodeFlags(path.join(repoRoot, 'package.json'));
+  const child = spawn(process.execPath, [...nodeFlags, AGENT_ENTRY], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const stdoutLines: string[] = [];
   const stderrLines: string[] = [];
   child.stdout?.setEncoding('utf8');

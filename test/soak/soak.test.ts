@@ -24,13 +24,21 @@ const LIVE_VIEWERS = 5;
 interface ResourceSample {
   atS: number;
   rssKiB: number;
+  /** V8 heap in use, from the agent's /metrics: tells a JS leak from heap or malloc growth. */
+  heapKiB: number;
   fds: number;
   sockets: number;
 }
 
 let agent: AgentProcess | undefined;
 
-function readResources(pid: number, startedMs: number): ResourceSample {
+async function readHeapKiB(running: AgentProcess): Promise<number> {
+  const answer = await running.get('/metrics').catch(() => null);
+  const value = answer === null ? null : /^nodejs_heap_size_used_bytes (\S+)$/m.exec(answer.body)?.[1];
+  return value == null ? Number.NaN : Math.round(Number(value) / 1024);
+}
+
+function readResources(pid: number, startedMs: number, heapKiB: number): ResourceSample {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const rssKiB = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 'NaN');
   const fdDir = `/proc/${pid}/fd`;
@@ -43,7 +51,7 @@ function readResources(pid: number, startedMs: number): ResourceSample {
       // The descriptor closed between readdir and readlink.
     }
   }
-  return { atS: Math.round((Date.now() - startedMs) / 1000), rssKiB, fds: fds.length, sockets };
+  return { atS: Math.round((Date.now() - startedMs) / 1000), rssKiB, heapKiB, fds: fds.length, sockets };
 }
 
 function median(values: readonly number[]): number {
@@ -126,13 +134,13 @@ describe(`soak for ${MINUTES} min (real daemon)`, () => {
     })();
     const watch = (async () => {
       while (Date.now() - startedMs < DURATION_MS) {
-        samples.push(readResources(pid, startedMs));
+        samples.push(readResources(pid, startedMs, await readHeapKiB(running)));
         await sleep(5_000);
       }
     })();
     await Promise.all([churn, poll, watch]);
     for (const close of closers) close();
-    samples.push(readResources(pid, startedMs));
+    samples.push(readResources(pid, startedMs, await readHeapKiB(running)));
 
     console.log(
       `soak: ${MINUTES} min, ${churned} containers started, ${polls} polls (${pollErrors} failed), ` +
