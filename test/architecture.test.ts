@@ -21,7 +21,7 @@ const RULES: Readonly<Record<string, { value: readonly string[]; typeOnly: reado
     value: ['sampler', 'stats', 'errors.ts', 'log/logger.ts'],
     typeOnly: ['docker/client.ts', 'docker/transport.ts', 'docker/types.ts'],
   },
-  views: { value: ['views'], typeOnly: ['stats/types.ts'] },
+  views: { value: ['views', 'stats/text-order.ts'], typeOnly: ['stats/types.ts'] },
   metrics: { value: ['metrics'], typeOnly: ['stats/types.ts', 'sampler/store.ts'] },
   http: {
     value: ['http', 'views', 'errors.ts', 'metrics/exposition.ts'],

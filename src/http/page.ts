@@ -29,7 +29,7 @@ export function rowInputs(store: StoreReader): RowInput[] {
   return store.list().map((view) => ({
     info: view.info,
     latest: view.latest,
-    history: store.history(view.info.id),
+    history: store.series(view.info.id),
     details: view.details,
   }));
 }

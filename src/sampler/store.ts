@@ -2,9 +2,17 @@
 // Reads never wait on Docker: they see the latest sample of each container, its
 // bounded history, and the daemon's reachability, with the time of each.
 
-import { toHistorySample } from '../stats/history-sample.js';
-import type { ContainerDetails, ContainerHealth, ContainerInfo, ContainerSample, ContainerState, HistorySample } from '../stats/types.js';
-import { createRingBuffer, type RingBuffer } from './ring-buffer.js';
+import { createHistoryRing, type HistoryRing } from '../stats/history-ring.js';
+import { compareText } from '../stats/text-order.js';
+import type {
+  ContainerDetails,
+  ContainerHealth,
+  ContainerInfo,
+  ContainerSample,
+  ContainerState,
+  HistorySample,
+  HistorySeries,
+} from '../stats/types.js';
 
 export type DockerState = 'connecting' | 'connected' | 'unavailable';
 
@@ -42,8 +50,10 @@ export interface StoreReader {
   /** Containers sorted by name. */
   list(): readonly ContainerView[];
   get(id: string): ContainerView | undefined;
-  /** Oldest first. */
+  /** Oldest first, as objects (copied: for one container's detail, JSON or CSV). */
   history(id: string): readonly HistorySample[];
+  /** The same history read in place (the table's sparklines); empty for an unknown ID. */
+  series(id: string): HistorySeries;
   docker(): Readonly<DockerStatus>;
   counters(): Readonly<SamplerCounters>;
   /** `oom` events seen for this container ID since the agent started. */
@@ -69,9 +79,18 @@ interface Entry {
   info: ContainerInfo;
   latest: ContainerSample | null;
   receivedAtMs: number | null;
-  history: RingBuffer<HistorySample>;
+  history: HistoryRing;
   details: ContainerDetails | null;
 }
+
+/** What series() answers for an ID the store does not know. */
+const EMPTY_HISTORY: HistorySeries = Object.freeze({
+  length: 0,
+  valueAt: (_field: unknown, index: number): never => {
+    throw new RangeError(`no sample ${index} in an empty history`);
+  },
+  toSamples: (): HistorySample[] => [],
+});
 
 /** OOM counts outlive the entry (a die event removes it before a restart): bound them. */
 const MAX_OOM_COUNTS = 10_000;
@@ -103,12 +122,13 @@ export function createStore(options: { historySize: number; now: () => number })
   return {
     list() {
       sorted ??= [...entries.values()].sort(
-        (a, b) => a.info.name.localeCompare(b.info.name) || a.info.id.localeCompare(b.info.id),
+        (a, b) => compareText(a.info.name, b.info.name) || compareText(a.info.id, b.info.id),
       );
       return sorted;
     },
     get: (id) => entries.get(id),
-    history: (id) => entries.get(id)?.history.toArray() ?? [],
+    history: (id) => entries.get(id)?.history.toSamples() ?? [],
+    series: (id) => entries.get(id)?.history ?? EMPTY_HISTORY,
     docker: () => docker,
     counters: () => counters,
     ids: () => [...entries.keys()],
@@ -118,7 +138,7 @@ export function createStore(options: { historySize: number; now: () => number })
       const existing = entries.get(info.id);
       if (existing) existing.info = info;
       else {
-        const history = createRingBuffer<HistorySample>(options.historySize);
+        const history = createHistoryRing(options.historySize);
         entries.set(info.id, { info, latest: null, receivedAtMs: null, history, details: null });
       }
       invalidate();
@@ -141,8 +161,9 @@ export function createStore(options: { historySize: number; now: () => number })
       if (!entry) return;
       entry.latest = sample;
       entry.receivedAtMs = options.now();
-      // The slim copy: the full sample's arrays go with it once it is no longer the latest.
-      entry.history.push(toHistorySample(sample));
+      // The history keeps the numbers its views plot; the full sample's arrays go with it
+      // once it is no longer the latest.
+      entry.history.push(sample);
     },
     setDetails(id, details) {
       const entry = entries.get(id);

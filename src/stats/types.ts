@@ -85,6 +85,18 @@ export type HistorySample = Pick<
   | 'pids'
 >;
 
+/** The numeric fields of a HistorySample: what a chart can plot. */
+export type HistoryField = Exclude<keyof HistorySample, 'readIso'>;
+
+/** Read-only access to a container's retained history, oldest sample first (index 0). */
+export interface HistorySeries {
+  readonly length: number;
+  /** A field of the index-th sample; null where the sample had none (e.g. the first CPU %). */
+  valueAt(field: HistoryField, index: number): number | null;
+  /** The samples as objects, oldest first: for the views that need all of one container's. */
+  toSamples(): HistorySample[];
+}
+
 /** One network interface's counters since its namespace was created. */
 export interface InterfaceCounters {
   name: string;

@@ -2,14 +2,15 @@
 // The server sorts the first render with these keys and writes each key in the cell's
 // data-v attribute, so the script sorts live updates by exactly the same values.
 
-import type { ContainerDetails, ContainerInfo, ContainerSample, HistorySample } from '../stats/types.js';
+import type { ContainerDetails, ContainerInfo, ContainerSample, HistorySeries } from '../stats/types.js';
+import { compareText } from '../stats/text-order.js';
 
 /** What the table needs about one container. history and details are optional extras. */
 export interface RowInput {
   info: Readonly<ContainerInfo>;
   latest: ContainerSample | null;
-  /** Oldest first; empty or absent draws no sparkline. */
-  history?: readonly HistorySample[];
+  /** The retained samples, oldest first; empty or absent draws no sparkline. */
+  history?: HistorySeries;
   details?: ContainerDetails | null;
 }
 
@@ -116,9 +117,9 @@ export function sortRows<T extends RowInput>(rows: readonly T[], sort: SortState
     if (va === null || vb === null) {
       if (va !== vb) return va === null ? 1 : -1;
     } else if (va !== vb) {
-      const order = typeof va === 'number' && typeof vb === 'number' ? va - vb : String(va).localeCompare(String(vb));
+      const order = typeof va === 'number' && typeof vb === 'number' ? va - vb : compareText(String(va), String(vb));
       if (order !== 0) return sign * order;
     }
-    return a.info.name.localeCompare(b.info.name) || a.info.id.localeCompare(b.info.id);
+    return compareText(a.info.name, b.info.name) || compareText(a.info.id, b.info.id);
   });
 }

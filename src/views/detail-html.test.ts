@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hexId, makeInfo, makeSample } from '../../test/helpers/samples.js';
+import { hexId, historyOf, makeInfo, makeSample } from '../../test/helpers/samples.js';
 import { blockRates, renderDetail } from './detail-html.js';
 
 const NOW = 1_800_000_000_000;
@@ -18,7 +18,7 @@ describe('the detail panel', () => {
       labels: { [HOSTILE]: HOSTILE, 'com.docker.compose.project': 'shop', 'com.docker.compose.service': HOSTILE },
     }),
     latest: history[2] ?? null,
-    history,
+    history: historyOf(history),
     details: {
       startedAtMs: NOW - 65_000,
       restartCount: 3,
@@ -58,7 +58,7 @@ describe('the detail panel', () => {
   });
 
   it('says what it does not know yet', () => {
-    const html = renderDetail({ ...row, details: null, history: [], latest: null }, NOW);
+    const html = renderDetail({ ...row, details: null, history: historyOf([]), latest: null }, NOW);
     expect(html).toContain('not known yet');
     expect(html).toContain('No samples yet.');
   });

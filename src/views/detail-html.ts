@@ -17,13 +17,14 @@ import {
 import { escapeHtml } from './html.js';
 import { renderChart, type Point } from './svg-chart.js';
 import { COMPOSE_PROJECT_LABEL, COMPOSE_SERVICE_LABEL, cpuOfLimit } from './table-html.js';
+import { compareText } from '../stats/text-order.js';
 
 /** Charts never span less than this, so a fresh container's first seconds are not stretched. */
 const MIN_CHART_WINDOW_MS = 60_000;
 
 export function renderDetail(row: RowInput, nowMs: number): string {
   const { info, latest, details } = row;
-  const history = row.history ?? [];
+  const history = row.history?.toSamples() ?? [];
   const name = escapeHtml(info.name);
   const id = escapeHtml(info.id);
   const facts: [string, string][] = [
@@ -63,7 +64,7 @@ export function renderDetail(row: RowInput, nowMs: number): string {
     facts.push(['Memory now', `${formatBytesBinary(latest.memoryUsageBytes)} used, ${formatBytesBinary(latest.memoryRawUsageBytes)} with cache`]);
     facts.push(['Sample', `<time datetime="${escapeHtml(latest.readIso)}">${formatAge(nowMs - latest.readMs)} old</time>, ${history.length} kept`]);
   }
-  const labels = Object.entries(info.labels).sort(([a], [b]) => a.localeCompare(b));
+  const labels = Object.entries(info.labels).sort(([a], [b]) => compareText(a, b));
   const labelRows = labels.map(([key, value]) => `<tr><th scope="row">${escapeHtml(key)}</th><td>${escapeHtml(value)}</td></tr>`);
   const query = encodeURIComponent(info.id);
   return [

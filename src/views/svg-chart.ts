@@ -16,20 +16,38 @@ export interface Window {
   endMs: number;
 }
 
+/** Points read in place, e.g. one column of a history (no array of objects built). */
+export interface PointSource {
+  readonly length: number;
+  timeAt(index: number): number;
+  valueAt(index: number): number | null;
+}
+
+export function pointsOf(points: readonly Point[]): PointSource {
+  return {
+    length: points.length,
+    timeAt: (index) => points[index]?.tMs ?? Number.NaN,
+    valueAt: (index) => points[index]?.v ?? null,
+  };
+}
+
 /**
  * Reduces points to `buckets` slots over the window, keeping the largest value of each
  * slot (a one-second CPU spike stays visible in a 5-minute sparkline). Empty slots are null.
  */
-export function bucketMax(points: readonly Point[], window: Window, buckets: number): (number | null)[] {
+export function bucketMax(points: readonly Point[] | PointSource, window: Window, buckets: number): (number | null)[] {
+  const source = Array.isArray(points) ? pointsOf(points) : (points as PointSource);
   const slots: (number | null)[] = new Array<number | null>(buckets).fill(null);
   const spanMs = window.endMs - window.startMs;
   if (!(spanMs > 0) || buckets < 1) return slots;
-  for (const point of points) {
-    if (point.v === null || !Number.isFinite(point.v)) continue;
-    if (point.tMs < window.startMs || point.tMs > window.endMs) continue;
-    const index = Math.min(buckets - 1, Math.floor(((point.tMs - window.startMs) / spanMs) * buckets));
+  for (let i = 0; i < source.length; i += 1) {
+    const tMs = source.timeAt(i);
+    if (tMs < window.startMs || tMs > window.endMs) continue;
+    const value = source.valueAt(i);
+    if (value === null || !Number.isFinite(value)) continue;
+    const index = Math.min(buckets - 1, Math.floor(((tMs - window.startMs) / spanMs) * buckets));
     const current = slots[index];
-    if (current === null || current === undefined || point.v > current) slots[index] = point.v;
+    if (current === null || current === undefined || value > current) slots[index] = value;
   }
   return slots;
 }
@@ -104,7 +122,7 @@ const SPARK_WIDTH = 64;
 const SPARK_HEIGHT = 18;
 export const SPARK_BUCKETS = 32;
 
-export function renderSparkline(points: readonly Point[], options: SparklineOptions): string {
+export function renderSparkline(points: readonly Point[] | PointSource, options: SparklineOptions): string {
   const width = options.width ?? SPARK_WIDTH;
   const height = options.height ?? SPARK_HEIGHT;
   const buckets = options.buckets ?? SPARK_BUCKETS;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hexId, makeInfo, makeSample } from '../../test/helpers/samples.js';
+import { hexId, historyOf, makeInfo, makeSample } from '../../test/helpers/samples.js';
 import type { ContainerDetails } from '../stats/types.js';
 import type { RowInput } from './columns.js';
 import { filterText, renderTableHead, renderTableRows, renderTotalsRow } from './table-html.js';
@@ -24,7 +24,7 @@ function fresh(overrides: Partial<RowInput> = {}): RowInput {
   return {
     info: makeInfo({ id: ID, name: 'web', labels: { 'com.docker.compose.project': 'shop', 'com.docker.compose.service': 'web' } }),
     latest: makeSample(NOW - 800, { cpuPercent: 25 }),
-    history: [makeSample(NOW - 2_000, { cpuPercent: 10 }), makeSample(NOW - 800, { cpuPercent: 25 })],
+    history: historyOf([makeSample(NOW - 2_000, { cpuPercent: 10 }), makeSample(NOW - 800, { cpuPercent: 25 })]),
     details: DETAILS,
     ...overrides,
   };
@@ -66,7 +66,7 @@ describe('table rows', () => {
     const html = renderTableRows([fresh({ latest: makeSample(NOW - 12_000) })], NOW);
     expect(html).toMatch(/<tr data-id="[0-9a-f]{64}" class="stale"/);
     expect(html).toContain('stale 12s');
-    const waiting = renderTableRows([fresh({ latest: null, history: [] })], NOW);
+    const waiting = renderTableRows([fresh({ latest: null, history: historyOf([]) })], NOW);
     expect(waiting).toContain('waiting for the first sample');
     expect(waiting).toContain('no data yet');
   });

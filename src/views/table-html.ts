@@ -4,7 +4,7 @@
 // human units carries its exact value in a title; every cell carries its sort key in
 // data-v so the script can sort and filter without parsing text.
 
-import type { ContainerDetails, ContainerSample, HistorySample } from '../stats/types.js';
+import type { ContainerDetails, ContainerSample, HistoryField, HistorySeries } from '../stats/types.js';
 import { COLUMNS, sortAttribute, sortValue, uptimeSeconds, type ColumnId, type RowInput, type SortState } from './columns.js';
 import {
   formatAge,
@@ -18,7 +18,7 @@ import {
 } from './format.js';
 import { escapeHtml } from './html.js';
 import { isStale } from './staleness.js';
-import { renderSparkline, SPARK_BUCKETS, type Point } from './svg-chart.js';
+import { renderSparkline, SPARK_BUCKETS, type PointSource } from './svg-chart.js';
 
 export type { RowInput } from './columns.js';
 export { STALE_AFTER_MS } from './staleness.js';
@@ -113,8 +113,13 @@ function uptimeCell(row: RowInput, nowMs: number): string {
   return cell('uptime', row, ` class="num" title="${title}"`, formatUptime(seconds * 1000));
 }
 
-function points(history: readonly HistorySample[] | undefined, pick: (sample: HistorySample) => number | null): Point[] {
-  return (history ?? []).map((sample) => ({ tMs: sample.readMs, v: pick(sample) }));
+/** One column of the history, read in place: no object per sample per request. */
+function column(history: HistorySeries, field: HistoryField): PointSource {
+  return {
+    length: history.length,
+    timeAt: (index) => history.valueAt('readMs', index) ?? Number.NaN,
+    valueAt: (index) => history.valueAt(field, index),
+  };
 }
 
 function sparkline(row: RowInput, nowMs: number, kind: 'cpu' | 'mem'): string {
@@ -124,9 +129,12 @@ function sparkline(row: RowInput, nowMs: number, kind: 'cpu' | 'mem'): string {
   const slotMs = SPARKLINE_WINDOW_MS / SPARK_BUCKETS;
   const endMs = Math.ceil(nowMs / slotMs) * slotMs;
   const window = { startMs: endMs - SPARKLINE_WINDOW_MS, endMs };
-  const values = points(row.history, kind === 'cpu' ? (s) => s.cpuPercent : (s) => s.memoryUsageBytes);
+  const values = column(row.history, kind === 'cpu' ? 'cpuPercent' : 'memoryUsageBytes');
   let peak = 0;
-  for (const point of values) if (point.v !== null && point.tMs >= window.startMs && point.v > peak) peak = point.v;
+  for (let i = 0; i < values.length; i += 1) {
+    const value = values.valueAt(i);
+    if (value !== null && values.timeAt(i) >= window.startMs && value > peak) peak = value;
+  }
   const label = kind === 'cpu' ? `CPU, last 5 min, peak ${formatPercent(peak)}` : `memory, last 5 min, peak ${formatBytesBinary(peak)}`;
   return renderSparkline(values, { ...window, kind, label, floor: kind === 'cpu' ? 5 : 1024 * 1024 });
 }

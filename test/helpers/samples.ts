@@ -1,6 +1,7 @@
 // Hand-made domain values for tests that do not go through the stats math.
 
-import type { ContainerInfo, ContainerSample } from '../../src/stats/types.js';
+import { createHistoryRing } from '../../src/stats/history-ring.js';
+import type { ContainerInfo, ContainerSample, HistorySeries } from '../../src/stats/types.js';
 
 export function makeInfo(overrides: Partial<ContainerInfo> & { id: string; name: string }): ContainerInfo {
   return {
@@ -51,4 +52,11 @@ export function makeSample(readMs: number, overrides: Partial<ContainerSample> =
 /** A 64-hex id from a short seed, e.g. hexId('ab') = 'abab…'. */
 export function hexId(seed: string): string {
   return seed.repeat(64).slice(0, 64);
+}
+
+/** A history holding exactly these samples, oldest first, as the store keeps it. */
+export function historyOf(samples: readonly ContainerSample[]): HistorySeries {
+  const ring = createHistoryRing(Math.max(1, samples.length));
+  for (const sample of samples) ring.push(sample);
+  return ring;
 }
