@@ -13,6 +13,7 @@ import { createHardenedServer, SERVER_LIMITS, type ServerLimits } from './http/l
 import { createLiveUpdates } from './http/live-updates.js';
 import { createSnapshotRenderer } from './http/page.js';
 import { createRequestHandler } from './http/server.js';
+import { createSharedRender, SHARED_RENDER_MAX_AGE_MS } from './http/shared-render.js';
 import { loadStaticFiles } from './http/static-files.js';
 import { createJsonlFile, type JsonlFile } from './log/jsonl-file.js';
 import type { Logger } from './log/logger.js';
@@ -113,6 +114,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
       now: Date.now,
       version,
       startedAtMs: Date.now(),
+      shared: createSharedRender({ maxAgeMs: SHARED_RENDER_MAX_AGE_MS, now: Date.now }),
     },
     { auth: config.authToken === '' ? null : createAuth(config.authToken) },
   );

@@ -4,6 +4,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRequestHandler } from '../src/http/server.js';
+import { createSharedRender } from '../src/http/shared-render.js';
 import { loadStaticFiles } from '../src/http/static-files.js';
 import { createLogger } from '../src/log/logger.js';
 import { createSampleLog } from '../src/log/sample-log.js';
@@ -42,6 +43,8 @@ beforeEach(async () => {
     now: () => NOW,
     version: '9.9.9',
     startedAtMs: NOW - 60_000,
+    // The clock stands still here: sharing (tested below and in shared-render.test.ts) is off.
+    shared: createSharedRender({ maxAgeMs: 0, now: () => NOW }),
   });
   ({ baseUrl, close } = await listen(handler));
 });

@@ -11,6 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startApp, type App } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { createRequestHandler } from '../src/http/server.js';
+import { createSharedRender, SHARED_RENDER_MAX_AGE_MS } from '../src/http/shared-render.js';
 import { loadStaticFiles } from '../src/http/static-files.js';
 import { createLogger } from '../src/log/logger.js';
 import { createSampleLog } from '../src/log/sample-log.js';
@@ -299,7 +300,7 @@ describe('GET /metrics', () => {
     close = undefined;
   });
 
-  it('answers the exposition as text/plain version 0.0.4, never cached; HEAD without a body', async () => {
+  async function serve(): Promise<string> {
     const handler = createRequestHandler({
       store,
       sampleLog: createSampleLog({ append: () => undefined }),
@@ -310,9 +311,31 @@ describe('GET /metrics', () => {
       now: () => clock.nowMs,
       version: '1.2.3',
       startedAtMs: START_MS,
+      shared: createSharedRender({ maxAgeMs: SHARED_RENDER_MAX_AGE_MS, now: () => clock.nowMs }),
     });
     const server = await listen(handler);
     close = server.close;
+    return server.baseUrl;
+  }
+
+  it('shares one rendering between the scrapes of a quarter-second, and renders afresh for a new container', async () => {
+    const baseUrl = await serve();
+    const cpuOf = async (): Promise<number | undefined> =>
+      sampleValue(parseExposition(await (await fetch(`${baseUrl}/metrics`)).text()), 'container_cpu_usage_seconds_total', { name: 'web', cpu: 'total' });
+    expect(await cpuOf()).toBe(1);
+    record(WEB, { cpuUsageNs: 5e9 });
+    expect(await cpuOf()).toBe(1);
+    clock.nowMs += SHARED_RENDER_MAX_AGE_MS;
+    record(WEB, { cpuUsageNs: 5e9 });
+    expect(await cpuOf()).toBe(5);
+
+    record(WEB, { cpuUsageNs: 7e9 });
+    store.upsert(makeInfo({ id: hexId('ee'), name: 'new' }));
+    expect(await cpuOf()).toBe(7);
+  });
+
+  it('answers the exposition as text/plain version 0.0.4, never cached; HEAD without a body', async () => {
+    const server = { baseUrl: await serve() };
     const response = await fetch(`${server.baseUrl}/metrics`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');

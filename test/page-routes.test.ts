@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLiveUpdates, type LiveUpdates } from '../src/http/live-updates.js';
 import { createSnapshotRenderer } from '../src/http/page.js';
 import { createRequestHandler } from '../src/http/server.js';
+import { createSharedRender, SHARED_RENDER_MAX_AGE_MS } from '../src/http/shared-render.js';
 import { loadStaticFiles } from '../src/http/static-files.js';
 import { createLogger } from '../src/log/logger.js';
 import { createSampleLog } from '../src/log/sample-log.js';
@@ -62,6 +63,8 @@ beforeEach(async () => {
     now: () => NOW,
     version: '9.9.9',
     startedAtMs: NOW - 60_000,
+    // The clock stands still here: sharing (tested below and in shared-render.test.ts) is off.
+    shared: createSharedRender({ maxAgeMs: 0, now: () => NOW }),
   });
   ({ baseUrl, close } = await listen(handler));
 });
@@ -127,6 +130,42 @@ describe('/table', () => {
     const withTotals = await get('/table?totals=1');
     expect(rowIdsOf(withTotals.text)).toEqual(rowIdsOf(plain.text));
     expect(withTotals.text.trimEnd().split('\n').at(-1)).toMatch(/^<tr class="totals">/);
+  });
+
+  it('is rendered once per quarter-second for all clients, and afresh when a container comes or goes', async () => {
+    const clock = { nowMs: NOW };
+    const shared = await listen(
+      createRequestHandler({
+        store,
+        sampleLog: createSampleLog({ append: (record) => logged.push(record as Record<string, unknown>) }),
+        logStatus: () => ({ ok: true, error: null, path: '/logs/stats.jsonl' }),
+        staticFiles: loadStaticFiles(publicDir),
+        metrics: { render: () => '' },
+        logger: createLogger({ level: 'error', sink: () => undefined }),
+        now: () => clock.nowMs,
+        version: '9.9.9',
+        startedAtMs: NOW - 60_000,
+        shared: createSharedRender({ maxAgeMs: SHARED_RENDER_MAX_AGE_MS, now: () => clock.nowMs }),
+      }),
+    );
+    try {
+      const table = async (): Promise<string> => (await fetch(`${shared.baseUrl}/table`)).text();
+      const first = await table();
+      store.recordSample(DB, makeSample(NOW - 500, { cpuPercent: 3 }));
+      expect(await table()).toBe(first);
+      // The served rows are logged once whether the rendering was shared or not.
+      expect(logged.filter((line) => line['id'] === DB)).toHaveLength(1);
+
+      clock.nowMs += SHARED_RENDER_MAX_AGE_MS;
+      const later = await table();
+      expect(later).not.toBe(first);
+      expect(rowIdsOf(later)).toEqual(rowIdsOf(first));
+
+      store.upsert(makeInfo({ id: hexId('af'), name: 'fresh' }));
+      expect(rowIdsOf(await table())).toContain(hexId('af'));
+    } finally {
+      await shared.close();
+    }
   });
 });
 

@@ -171,12 +171,17 @@ export function servePage({ req, res, url, deps }: RequestContext): void {
  * ?totals=1 the host totals row follows (the page's polling fallback asks for it).
  */
 export function serveTable({ req, res, url, deps }: RequestContext): void {
-  const nowMs = deps.now();
-  const rows = rowInputs(deps.store);
-  let html = renderTableRows(rows, nowMs);
-  if (url.searchParams.get('totals') === '1') html += `\n${renderTotalsRow(rows, nowMs)}`;
-  sendHtml(req, res, html);
-  if (req.method !== 'HEAD') logServedRows(deps, rows, nowMs);
+  const totals = url.searchParams.get('totals') === '1';
+  const inputs = [deps.store.list(), deps.store.docker()];
+  const table = deps.shared.get(totals ? 'table+totals' : 'table', inputs, () => {
+    const nowMs = deps.now();
+    const rows = rowInputs(deps.store);
+    let html = renderTableRows(rows, nowMs);
+    if (totals) html += `\n${renderTotalsRow(rows, nowMs)}`;
+    return { body: Buffer.from(html, 'utf8'), rows, nowMs };
+  });
+  send(req, res, table.body, 'text/html; charset=utf-8');
+  if (req.method !== 'HEAD') logServedRows(deps, table.rows, table.nowMs);
 }
 
 // ---- /live --------------------------------------------------------------------

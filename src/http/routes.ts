@@ -10,6 +10,7 @@ import type { StoreReader } from '../sampler/store.js';
 import { toContainerJson } from '../views/container-json.js';
 import { resolveContainer } from './container-query.js';
 import type { LiveUpdates } from './live-updates.js';
+import type { SharedRender } from './shared-render.js';
 import { serveDetail, serveHistory, serveHistoryCsv, serveLive, servePage, serveTable } from './page.js';
 import { send, sendError, sendJson } from './respond.js';
 import type { StaticFile } from './static-files.js';
@@ -28,6 +29,8 @@ export interface AppDeps {
   startedAtMs: number;
   /** The page's Server-Sent Events; without it /live answers 503 and the page polls /table. */
   live?: LiveUpdates;
+  /** /table and /metrics renderings shared by the requests of a quarter-second (shared-render.ts). */
+  shared: SharedRender;
 }
 
 export interface RequestContext {
@@ -118,5 +121,7 @@ function serveReady({ req, res, deps }: RequestContext): void {
 }
 
 function serveMetrics({ req, res, deps }: RequestContext): void {
-  send(req, res, deps.metrics.render(), METRICS_CONTENT_TYPE);
+  const inputs = [deps.store.list(), deps.store.docker()];
+  const body = deps.shared.get('metrics', inputs, () => Buffer.from(deps.metrics.render(), 'utf8'));
+  send(req, res, body, METRICS_CONTENT_TYPE);
 }
