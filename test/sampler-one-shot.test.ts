@@ -3,14 +3,13 @@
 // scripted Docker source whose one-shot reads the test answers by hand, with fake timers.
 
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { DaemonInfo, StreamCallbacks } from '../src/docker/client.js';
-import type { ContainerListEntry, EngineEvent, StatsRecord } from '../src/docker/types.js';
+import type { StatsRecord } from '../src/docker/types.js';
 import { DockerApiError, DockerUnavailableError } from '../src/errors.js';
 import { createLogger } from '../src/log/logger.js';
-import { createSampler, type DockerSource, type Sampler } from '../src/sampler/sampler.js';
+import { createSampler, type Sampler } from '../src/sampler/sampler.js';
 import { createStore, type Store } from '../src/sampler/store.js';
 import { toContainerJson } from '../src/views/container-json.js';
-import { hexId } from './helpers/samples.js';
+import { createScriptedDocker, type ScriptedDocker } from './helpers/scripted-docker.js';
 
 const T0 = Date.UTC(2026, 10, 25, 12, 0, 0);
 
@@ -26,95 +25,12 @@ function oneShotRecord(readMs: number, totalUsageNs: number): StatsRecord {
   };
 }
 
-interface PendingRead {
-  id: string;
-  resolve(record: StatsRecord): void;
-  reject(error: unknown): void;
-}
+let docker: ScriptedDocker;
 
-function createScriptedDocker() {
-  const listed = new Map<string, ContainerListEntry>();
-  const streams = new Map<string, { callbacks: StreamCallbacks<StatsRecord>; closed: boolean }[]>();
-  const events: { callbacks: StreamCallbacks<EngineEvent>; closed: boolean }[] = [];
-  const pending: PendingRead[] = [];
-  const state = { down: null as Error | null };
-  const info: DaemonInfo = { apiVersion: '1.41', osType: 'linux', server: 'Docker/test' };
-  const source: DockerSource = {
-    negotiate: vi.fn(async () => {
-      if (state.down) throw state.down;
-      return info;
-    }),
-    listContainers: vi.fn(async () => {
-      if (state.down) throw state.down;
-      return [...listed.values()];
-    }),
-    streamStats: vi.fn((id: string, callbacks: StreamCallbacks<StatsRecord>) => {
-      const stream = { callbacks, closed: false };
-      streams.set(id, [...(streams.get(id) ?? []), stream]);
-      return {
-        close() {
-          if (stream.closed) return;
-          stream.closed = true;
-          callbacks.onEnd({ kind: 'closed' });
-        },
-      };
-    }),
-    streamEvents: vi.fn((callbacks: StreamCallbacks<EngineEvent>) => {
-      const stream = { callbacks, closed: false };
-      events.push(stream);
-      return {
-        close() {
-          if (stream.closed) return;
-          stream.closed = true;
-          callbacks.onEnd({ kind: 'closed' });
-        },
-      };
-    }),
-    readStatsOnce: vi.fn(
-      (id: string) =>
-        new Promise<StatsRecord>((resolve, reject) => {
-          pending.push({ id, resolve, reject });
-        }),
-    ),
-  };
-  return {
-    source,
-    state,
-    pending,
-    run(name: string, seed: string): string {
-      const id = hexId(seed);
-      listed.set(id, { Id: id, Names: [`/${name}`], Image: 'busybox', State: 'running' });
-      return id;
-    },
-    drop(id: string): void {
-      listed.delete(id);
-    },
-    streamed(): string[] {
-      return [...streams].filter(([, list]) => list.some((stream) => !stream.closed)).map(([id]) => id);
-    },
-    emit(event: EngineEvent): void {
-      for (const stream of events) if (!stream.closed) stream.callbacks.onRecord(event);
-    },
-    endEvents(error: Error): void {
-      for (const stream of events) {
-        if (stream.closed) continue;
-        stream.closed = true;
-        stream.callbacks.onEnd({ kind: 'error', error: error as DockerUnavailableError });
-      }
-    },
-    /** Answers every read waiting now with a record taken at the current (fake) time. */
-    answerAll(totalUsageNs: (id: string) => number): string[] {
-      const answered = pending.splice(0);
-      for (const read of answered) read.resolve(oneShotRecord(Date.now(), totalUsageNs(read.id)));
-      return answered.map((read) => read.id);
-    },
-    readsOf(id: string): number {
-      return vi.mocked(source.readStatsOnce!).mock.calls.filter(([called]) => called === id).length;
-    },
-  };
+/** Answers every read waiting now with a record taken at the current (fake) time. */
+function answerAll(totalUsageNs: (id: string) => number): string[] {
+  return docker.answerAll((id) => oneShotRecord(Date.now(), totalUsageNs(id)));
 }
-
-let docker: ReturnType<typeof createScriptedDocker>;
 let store: Store;
 let sampler: Sampler;
 let logLines: string[];
@@ -144,7 +60,7 @@ function runMany(count: number): string[] {
 
 beforeEach(() => {
   vi.useFakeTimers({ now: T0 });
-  docker = createScriptedDocker();
+  docker = createScriptedDocker({ oneShot: true });
   store = createStore({ historySize: 10, now: () => Date.now() });
   logLines = [];
 });
@@ -164,7 +80,7 @@ describe('past the stream cap', () => {
     expect(polled).toHaveLength(2);
     expect(docker.pending.map((read) => read.id).sort()).toEqual([...polled].sort());
 
-    docker.answerAll(() => 1e9);
+    answerAll(() => 1e9);
     await vi.advanceTimersByTimeAsync(0);
     for (const id of polled) expect(store.get(id)?.latest?.readMs).toBe(T0 + 10);
     expect(logLines.filter((line) => line.includes('read one-shot in rotation'))).toHaveLength(1);
@@ -174,13 +90,13 @@ describe('past the stream cap', () => {
     const [, , polled] = runMany(3);
     startSampler();
     await vi.advanceTimersByTimeAsync(10);
-    docker.answerAll(() => 1e9);
+    answerAll(() => 1e9);
     await vi.advanceTimersByTimeAsync(0);
     expect(store.get(polled!)?.latest?.cpuPercent).toBeNull();
 
     // Two seconds later, 1 s more CPU time against 4 s more host time on 2 CPUs: 50%.
     await vi.advanceTimersByTimeAsync(2_000);
-    docker.answerAll(() => 2e9);
+    answerAll(() => 2e9);
     await vi.advanceTimersByTimeAsync(0);
     expect(store.get(polled!)?.latest?.cpuPercent).toBeCloseTo(50, 5);
     expect(store.history(polled!)).toHaveLength(2);
@@ -195,7 +111,7 @@ describe('past the stream cap', () => {
     const servedOrder: string[] = [];
     for (let turn = 0; turn < 6; turn += 1) {
       expect(docker.pending.length).toBeLessThanOrEqual(2);
-      servedOrder.push(...docker.answerAll(() => 1e9));
+      servedOrder.push(...answerAll(() => 1e9));
       await vi.advanceTimersByTimeAsync(1_000);
     }
     // Six containers, two at a time: three turns cover them all, and then it starts again.
@@ -208,7 +124,7 @@ describe('past the stream cap', () => {
     startSampler({ oneShotMinIntervalMs: 5_000 });
     await vi.advanceTimersByTimeAsync(10);
     for (let step = 0; step < 20; step += 1) {
-      docker.answerAll(() => 1e9);
+      answerAll(() => 1e9);
       await vi.advanceTimersByTimeAsync(500);
     }
     // 10 s of immediate answers: the reads at 0, 5 and 10 s.
@@ -219,7 +135,7 @@ describe('past the stream cap', () => {
     const [, , polled] = runMany(3);
     startSampler();
     await vi.advanceTimersByTimeAsync(10);
-    docker.answerAll(() => 1e9);
+    answerAll(() => 1e9);
     await vi.advanceTimersByTimeAsync(3_000);
     const view = store.get(polled!);
     expect(view).toBeDefined();
@@ -257,11 +173,11 @@ describe('past the stream cap', () => {
     docker.drop(streamedFirst);
     docker.emit({ Type: 'container', Action: 'destroy', Actor: { ID: streamedFirst } });
     // The next re-list (here the periodic one) hands the free stream to the polled container.
-    docker.answerAll(() => 1e9);
+    answerAll(() => 1e9);
     await vi.advanceTimersByTimeAsync(31_000);
     expect(docker.streamed()).toContain(polled);
     const readsWhenPromoted = docker.readsOf(polled);
-    docker.answerAll(() => 1e9);
+    answerAll(() => 1e9);
     await vi.advanceTimersByTimeAsync(10_000);
     expect(docker.readsOf(polled)).toBe(readsWhenPromoted);
   });
@@ -270,10 +186,10 @@ describe('past the stream cap', () => {
     const [, , polled] = runMany(3);
     startSampler();
     await vi.advanceTimersByTimeAsync(10);
-    docker.answerAll(() => 1e9);
+    answerAll(() => 1e9);
     const gone = new DockerUnavailableError('nothing is listening (ECONNREFUSED)', 'Start the Docker daemon.');
     docker.state.down = gone;
-    docker.endEvents(gone);
+    docker.end(docker.openEvents()[0], { kind: 'error', error: gone });
     const readsWhenDown = docker.readsOf(polled!);
     await vi.advanceTimersByTimeAsync(10_000);
     expect(docker.readsOf(polled!)).toBe(readsWhenDown);
@@ -289,7 +205,7 @@ describe('past the stream cap', () => {
     startSampler();
     await vi.advanceTimersByTimeAsync(10);
     const stopping = sampler.stop();
-    docker.answerAll(() => 1e9);
+    answerAll(() => 1e9);
     await stopping;
     const reads = docker.readsOf(polled!);
     await vi.advanceTimersByTimeAsync(60_000);

@@ -1,21 +1,14 @@
 // The sampler's logic against a scripted Docker source, with fake timers: which
 // streams it opens and closes, how it heals, and how it survives the daemon going
-// away. The socket-level behaviour is covered by docker-client.test.ts.
+// away. The scripted source is test/helpers/scripted-docker.ts.
 
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { DaemonInfo, StreamCallbacks } from '../src/docker/client.js';
-import type { StreamEnd } from '../src/docker/transport.js';
-import type { ContainerListEntry, EngineEvent, StatsRecord } from '../src/docker/types.js';
+import type { StatsRecord } from '../src/docker/types.js';
 import { DockerApiError, DockerUnavailableError } from '../src/errors.js';
 import { createLogger } from '../src/log/logger.js';
-import { createSampler, DAEMON_PROBE_MAX_MS, type DockerSource, type Sampler } from '../src/sampler/sampler.js';
+import { createSampler, DAEMON_PROBE_MAX_MS, type Sampler } from '../src/sampler/sampler.js';
 import { createStore, type Store } from '../src/sampler/store.js';
-import { hexId } from './helpers/samples.js';
-
-interface OpenStream<T> {
-  callbacks: StreamCallbacks<T>;
-  closed: boolean;
-}
+import { createScriptedDocker, type ScriptedDocker } from './helpers/scripted-docker.js';
 
 function record(id: string, second: number, totalUsage: number): StatsRecord {
   const read = new Date(Date.UTC(2026, 10, 25, 12, 0, second)).toISOString();
@@ -31,81 +24,7 @@ function record(id: string, second: number, totalUsage: number): StatsRecord {
   };
 }
 
-function createScriptedDocker() {
-  const listed = new Map<string, ContainerListEntry>();
-  const stats = new Map<string, OpenStream<StatsRecord>[]>();
-  const events: OpenStream<EngineEvent>[] = [];
-  const state = { down: null as Error | null, listFailures: 0 };
-  const info: DaemonInfo = { apiVersion: '1.41', osType: 'linux', server: 'Docker/test' };
-  const source: DockerSource = {
-    negotiate: vi.fn(async () => {
-      if (state.down) throw state.down;
-      return info;
-    }),
-    listContainers: vi.fn(async () => {
-      if (state.down) throw state.down;
-      if (state.listFailures > 0) {
-        state.listFailures -= 1;
-        throw new DockerApiError('GET /v1.41/containers/json failed: 500 boom', 500);
-      }
-      return [...listed.values()];
-    }),
-    streamStats: vi.fn((id: string, callbacks: StreamCallbacks<StatsRecord>) => {
-      const stream = { callbacks, closed: false };
-      stats.set(id, [...(stats.get(id) ?? []), stream]);
-      return {
-        close() {
-          if (stream.closed) return;
-          stream.closed = true;
-          callbacks.onEnd({ kind: 'closed' });
-        },
-      };
-    }),
-    streamEvents: vi.fn((callbacks: StreamCallbacks<EngineEvent>) => {
-      const stream = { callbacks, closed: false };
-      events.push(stream);
-      return {
-        close() {
-          if (stream.closed) return;
-          stream.closed = true;
-          callbacks.onEnd({ kind: 'closed' });
-        },
-      };
-    }),
-  };
-  return {
-    source,
-    state,
-    run(name: string, seed: string, extra: Partial<ContainerListEntry> = {}): string {
-      const id = hexId(seed);
-      listed.set(id, { Id: id, Names: [`/${name}`], Image: 'busybox', State: 'running', ...extra });
-      return id;
-    },
-    drop(id: string): void {
-      listed.delete(id);
-    },
-    openStats(id: string): OpenStream<StatsRecord>[] {
-      return (stats.get(id) ?? []).filter((stream) => !stream.closed);
-    },
-    allStatsOpens(id: string): number {
-      return stats.get(id)?.length ?? 0;
-    },
-    openEvents(): OpenStream<EngineEvent>[] {
-      return events.filter((stream) => !stream.closed);
-    },
-    /** Ends a stream the way the transport would: once, from the daemon's side. */
-    end<T>(stream: OpenStream<T> | undefined, end: StreamEnd): void {
-      if (!stream || stream.closed) throw new Error('no open stream to end');
-      stream.closed = true;
-      stream.callbacks.onEnd(end);
-    },
-    emit(event: EngineEvent): void {
-      for (const stream of events) if (!stream.closed) stream.callbacks.onRecord(event);
-    },
-  };
-}
-
-let docker: ReturnType<typeof createScriptedDocker>;
+let docker: ScriptedDocker;
 let store: Store;
 let sampler: Sampler;
 let logLines: string[];

@@ -1,0 +1,118 @@
+// A Docker source the sampler tests script by hand (with fake timers): which streams
+// are open, what the list holds, when the daemon goes away, and the one-shot reads
+// waiting for an answer. The socket-level behaviour is covered by docker-client.test.ts.
+
+import { vi } from 'vitest';
+import type { DaemonInfo, StreamCallbacks } from '../../src/docker/client.js';
+import type { StreamEnd } from '../../src/docker/transport.js';
+import type { ContainerListEntry, EngineEvent, StatsRecord } from '../../src/docker/types.js';
+import { DockerApiError } from '../../src/errors.js';
+import type { DockerSource } from '../../src/sampler/sampler.js';
+import { hexId } from './samples.js';
+
+export interface OpenStream<T> {
+  callbacks: StreamCallbacks<T>;
+  closed: boolean;
+}
+
+export interface PendingRead {
+  id: string;
+  resolve(record: StatsRecord): void;
+  reject(error: unknown): void;
+}
+
+function openStream<T>(list: OpenStream<T>[], callbacks: StreamCallbacks<T>): { close(): void } {
+  const stream = { callbacks, closed: false };
+  list.push(stream);
+  return {
+    close() {
+      if (stream.closed) return;
+      stream.closed = true;
+      callbacks.onEnd({ kind: 'closed' });
+    },
+  };
+}
+
+/** With oneShot, the source can also read stats once (the fallback past the stream cap). */
+export function createScriptedDocker(options: { oneShot?: boolean } = {}) {
+  const listed = new Map<string, ContainerListEntry>();
+  const stats = new Map<string, OpenStream<StatsRecord>[]>();
+  const events: OpenStream<EngineEvent>[] = [];
+  const pending: PendingRead[] = [];
+  const state = { down: null as Error | null, listFailures: 0 };
+  const info: DaemonInfo = { apiVersion: '1.41', osType: 'linux', server: 'Docker/test' };
+  const readStatsOnce = vi.fn(
+    (id: string) =>
+      new Promise<StatsRecord>((resolve, reject) => {
+        pending.push({ id, resolve, reject });
+      }),
+  );
+  const source: DockerSource = {
+    negotiate: vi.fn(async () => {
+      if (state.down) throw state.down;
+      return info;
+    }),
+    listContainers: vi.fn(async () => {
+      if (state.down) throw state.down;
+      if (state.listFailures > 0) {
+        state.listFailures -= 1;
+        throw new DockerApiError('GET /v1.41/containers/json failed: 500 boom', 500);
+      }
+      return [...listed.values()];
+    }),
+    streamStats: vi.fn((id: string, callbacks: StreamCallbacks<StatsRecord>) => {
+      const list = stats.get(id) ?? [];
+      stats.set(id, list);
+      return openStream(list, callbacks);
+    }),
+    streamEvents: vi.fn((callbacks: StreamCallbacks<EngineEvent>) => openStream(events, callbacks)),
+    ...(options.oneShot === true ? { readStatsOnce } : {}),
+  };
+  return {
+    source,
+    state,
+    /** One-shot reads waiting for an answer, oldest first. */
+    pending,
+    run(name: string, seed: string, extra: Partial<ContainerListEntry> = {}): string {
+      const id = hexId(seed);
+      listed.set(id, { Id: id, Names: [`/${name}`], Image: 'busybox', State: 'running', ...extra });
+      return id;
+    },
+    drop(id: string): void {
+      listed.delete(id);
+    },
+    openStats(id: string): OpenStream<StatsRecord>[] {
+      return (stats.get(id) ?? []).filter((stream) => !stream.closed);
+    },
+    allStatsOpens(id: string): number {
+      return stats.get(id)?.length ?? 0;
+    },
+    /** IDs with a stats stream open now. */
+    streamed(): string[] {
+      return [...stats].filter(([, list]) => list.some((stream) => !stream.closed)).map(([id]) => id);
+    },
+    openEvents(): OpenStream<EngineEvent>[] {
+      return events.filter((stream) => !stream.closed);
+    },
+    /** Ends a stream the way the transport would: once, from the daemon's side. */
+    end<T>(stream: OpenStream<T> | undefined, end: StreamEnd): void {
+      if (!stream || stream.closed) throw new Error('no open stream to end');
+      stream.closed = true;
+      stream.callbacks.onEnd(end);
+    },
+    emit(event: EngineEvent): void {
+      for (const stream of events) if (!stream.closed) stream.callbacks.onRecord(event);
+    },
+    /** Answers every one-shot read waiting now; returns the IDs answered, in order. */
+    answerAll(recordFor: (id: string) => StatsRecord): string[] {
+      const answered = pending.splice(0);
+      for (const read of answered) read.resolve(recordFor(read.id));
+      return answered.map((read) => read.id);
+    },
+    readsOf(id: string): number {
+      return readStatsOnce.mock.calls.filter(([called]) => called === id).length;
+    },
+  };
+}
+
+export type ScriptedDocker = ReturnType<typeof createScriptedDocker>;
