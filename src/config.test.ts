@@ -1,16 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  type Config,
-  loadConfig,
-  parseByteSize,
-  parseDockerHost,
-  parseDurationMs,
-  parseIntInRange,
-  parsePort,
-  renderConfigTable,
-  renderHelp,
-} from './config.js';
+import { type Config, loadConfig, renderConfigTable, renderHelp } from './config.js';
+import { parseByteSize, parseDockerHost, parseDurationMs, parseIntInRange, parsePort } from './config-values.js';
 import { ConfigError } from './errors.js';
 
 type Env = Record<string, string | undefined>;

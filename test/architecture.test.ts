@@ -11,7 +11,8 @@ const srcDir = fileURLToPath(new URL('../src', import.meta.url));
 
 /** Module folder (or top-level file) → what it may import, as `value` or `type`-only. */
 const RULES: Readonly<Record<string, { value: readonly string[]; typeOnly: readonly string[] }>> = {
-  'config.ts': { value: ['errors.ts'], typeOnly: [] },
+  'config.ts': { value: ['config-values.ts', 'errors.ts'], typeOnly: [] },
+  'config-values.ts': { value: ['errors.ts'], typeOnly: [] },
   'errors.ts': { value: [], typeOnly: [] },
   'healthcheck.ts': { value: [], typeOnly: [] },
   log: { value: ['log'], typeOnly: [] },
