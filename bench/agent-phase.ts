@@ -226,19 +226,10 @@ export async function measureAgent(
   let figures: Omit<AgentFigures, 'daemonCpuPercent' | 'baselineDaemonCpuPercent'> & { daemonRawPercent: number };
   try {
     const allSampledAfterSeconds = await waitAllSampled(agent, ids, progress);
-    const saturation = await measureSaturation(agent, settings, progress);
-    const latency = await measureLatencies(agent, settings, saturation, progress);
-    const listed: number[] = [];
-    const sampled: number[] = [];
-    for (let trial = 0; trial < NEW_CONTAINER_TRIALS; trial += 1) {
-      progress.update(`new container ${trial + 1}/${NEW_CONTAINER_TRIALS}: waiting for it to appear`);
-      const result = await measureNewContainer(agent, runId, trial);
-      if (result.listedSeconds !== null) listed.push(result.listedSeconds);
-      if (result.sampledSeconds !== null) sampled.push(result.sampledSeconds);
-      await sleep(2_000);
-    }
-    // The steady window comes last, once the history ring is full (it holds one sample a
-    // second per container), so memory and CPU are those of an agent that has run a while.
+    // The steady window comes first, once the history ring is full (it holds one sample a
+    // second per container), so memory and CPU are those of an agent that has run a while
+    // with a dashboard open, before any burst of HTTP load; the bursts come after it and
+    // their cost shows in the peak RSS.
     const windowMs = settings.windowSeconds * 1000;
     const historySize = Number(settings.agentEnv['HISTORY_SIZE'] ?? DEFAULT_HISTORY_SIZE);
     const historyKept = await fillHistory(
@@ -250,6 +241,19 @@ export async function measureAgent(
     const windowStartMs = Date.now();
     const steady = await measureSteadyState(agent, ids, daemon.pids, windowMs, progress);
     const samplesPerSecondPerContainer = await sampleRatePerContainer(agent, ids, windowStartMs, Date.now());
+    const steadyRssBytes = rssBytes(agent.pid);
+    const steadyUptimeSeconds = (Date.now() - startedMs) / 1000;
+    const saturation = await measureSaturation(agent, settings, progress);
+    const latency = await measureLatencies(agent, settings, saturation, progress);
+    const listed: number[] = [];
+    const sampled: number[] = [];
+    for (let trial = 0; trial < NEW_CONTAINER_TRIALS; trial += 1) {
+      progress.update(`new container ${trial + 1}/${NEW_CONTAINER_TRIALS}: waiting for it to appear`);
+      const result = await measureNewContainer(agent, runId, trial);
+      if (result.listedSeconds !== null) listed.push(result.listedSeconds);
+      if (result.sampledSeconds !== null) sampled.push(result.sampledSeconds);
+      await sleep(2_000);
+    }
     figures = {
       allSampledAfterSeconds,
       minShown: steady.minShown,
@@ -259,8 +263,8 @@ export async function measureAgent(
       daemonRawPercent: steady.daemonCpu,
       samplesPerSecondPerContainer,
       peakRssBytes: peakRssBytes(agent.pid),
-      steadyRssBytes: rssBytes(agent.pid),
-      uptimeSeconds: (Date.now() - startedMs) / 1000,
+      steadyRssBytes,
+      uptimeSeconds: steadyUptimeSeconds,
       historyKept,
       historySize,
       latency,

@@ -80,8 +80,8 @@ function costTable(report: BenchReport): string[] {
     }),
     '',
     'CPU is user+sys time from `/proc/<pid>/stat` over the window, in % of one core; dockmon\'s is measured in its steady ' +
-      'window (history ring full, one client reading /containers every second). ' +
-      'RSS: VmHWM at the end (HTTP load and a full history included), and VmRSS at the end of the steady window. Daemon CPU ' +
+      'window (history ring full, one client reading /containers every second, before any HTTP load). ' +
+      'RSS: VmHWM at the end (the HTTP load phases included), and VmRSS at the end of the steady window. Daemon CPU ' +
       'is dockerd + containerd + the shims of the bench containers, less a quiet baseline measured just before each phase (for ' +
       'dockmon, the mean of one before it starts and one after it stops), so it can read slightly negative when the cost is ' +
       'below the noise. ᵉ: the refresh did not finish within the cap; N × the ' +
@@ -197,12 +197,12 @@ export function renderMarkdown(report: BenchReport, svgName: string, outPath: st
       `(or ${report.settings.seedMaxSeconds} s, after which the refresh time is N × the mean call).`,
     `3. **dockmon**, started as \`npm start\` starts it (\`node ${[...report.settings.agentNodeFlags, 'dist/main.js'].join(' ')}\`` +
       `${Object.keys(report.settings.agentEnv).length > 0 ? ` with ${Object.entries(report.settings.agentEnv).map(([k, v]) => `${k}=${v}`).join(' ')}` : ''}): ` +
-      'wait until every container has a sample; then the paced HTTP load per endpoint, the closed-loop load per endpoint, and three ' +
-      'new containers (`docker run` returned → listed in `/containers?id=` → first sample); then, once the agent ' +
+      'wait until every container has a sample; then, once the agent ' +
       `has run ${report.settings.agentWarmSeconds} s and its history ring is full (300 samples per container; at most ${report.settings.agentWarmMaxSeconds} s), a ${report.settings.windowSeconds} s steady window in which one ` +
-      'client reads `/containers` once a second, as a dashboard would: dockmon\'s CPU, the daemon\'s CPU, the oldest `sample_age_seconds` ' +
-      'served and whether every container is there. Peak RSS is VmHWM at the end. Its quiet baseline is the mean of one taken ' +
-      'before it starts and one after it stops.',
+      'client reads `/containers` once a second, as a dashboard would: dockmon\'s CPU and RSS, the daemon\'s CPU, the oldest `sample_age_seconds` ' +
+      'served and whether every container is there; then the closed-loop load per endpoint, the paced HTTP load per endpoint, and three ' +
+      'new containers (`docker run` returned → listed in `/containers?id=` → first sample). Peak RSS is VmHWM at the end. Its quiet ' +
+      'baseline is the mean of one taken before it starts and one after it stops.',
     '',
     'The bench and its clients run on the same machine as the agent and the daemon. Raw figures: ' +
       `\`${svgName.replace(/\.svg$/, '.json')}\`.`,
