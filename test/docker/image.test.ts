@@ -10,7 +10,9 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startScriptNodeFlags } from '../../bench/node-flags.js';
 import { docker, requireDocker } from '../helpers/docker-cli.js';
 import { startFakeDocker, type FakeDocker } from '../helpers/fake-docker.js';
 import { removeRunContainers, removeStaleRunContainers, runContainer, RUN_LABEL, RUN_PREFIX } from './containers.js';
@@ -166,7 +168,10 @@ describe('the image itself', () => {
     expect(config.Env).toContain('PORT=5000');
     expect(config.WorkingDir).toBe('/python-docker');
     expect(config.User ?? '').toBe('');
-    expect(config.Entrypoint).toEqual(['/nodejs/bin/node', '--max-semi-space-size=2', '/python-docker/dist/main.js']);
+    // The node flags of `npm start`, so the image runs the agent as the benchmark measured it.
+    const startFlags = startScriptNodeFlags(fileURLToPath(new URL('../../package.json', import.meta.url)));
+    expect(startFlags.length).toBeGreaterThan(0);
+    expect(config.Entrypoint).toEqual(['/nodejs/bin/node', ...startFlags, '/python-docker/dist/main.js']);
     expect(config.Healthcheck?.Test).toEqual(['CMD', '/nodejs/bin/node', '/python-docker/dist/healthcheck.js']);
     expect(config.Labels?.['org.opencontainers.image.title']).toBe('dockmon');
     expect(config.Labels?.['org.opencontainers.image.licenses']).toBe('MIT');
