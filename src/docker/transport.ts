@@ -183,10 +183,15 @@ export function createTransport(options: TransportOptions): Transport {
       fail(new DockerTimeoutError(`GET ${pathWithQuery}: no response headers after ${options.timeoutMs} ms`));
     }, options.timeoutMs);
     headersDeadline.unref();
+    // One timer per stream, pushed back on every chunk: refresh() re-arms it in place,
+    // where a new setTimeout per stats record would allocate and re-link a timer each time.
     const armIdle = (): void => {
-      if (streamOptions.idleTimeoutMs === null) return;
-      clearTimeout(idleTimer);
       const idleMs = streamOptions.idleTimeoutMs;
+      if (idleMs === null || ended) return;
+      if (idleTimer !== undefined) {
+        idleTimer.refresh();
+        return;
+      }
       idleTimer = setTimeout(() => {
         fail(new DockerTimeoutError(`GET ${pathWithQuery}: stream silent for ${idleMs} ms`));
       }, idleMs);
