@@ -5,11 +5,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { StatsRecord } from '../src/docker/types.js';
 import { DockerApiError, DockerUnavailableError } from '../src/errors.js';
-import { createLogger } from '../src/log/logger.js';
-import { createSampler, type Sampler } from '../src/sampler/sampler.js';
+import { type Sampler, type SamplerOptions } from '../src/sampler/sampler.js';
 import { createStore, type Store } from '../src/sampler/store.js';
 import { toContainerJson } from '../src/views/container-json.js';
-import { createScriptedDocker, type ScriptedDocker } from './helpers/scripted-docker.js';
+import { createScriptedDocker, startTestSampler, type ScriptedDocker } from './helpers/scripted-docker.js';
 
 const T0 = Date.UTC(2026, 10, 25, 12, 0, 0);
 
@@ -26,31 +25,17 @@ function oneShotRecord(readMs: number, totalUsageNs: number): StatsRecord {
 }
 
 let docker: ScriptedDocker;
-
-/** Answers every read waiting now with a record taken at the current (fake) time. */
-function answerAll(totalUsageNs: (id: string) => number): string[] {
-  return docker.answerAll((id) => oneShotRecord(Date.now(), totalUsageNs(id)));
-}
 let store: Store;
 let sampler: Sampler;
 let logLines: string[];
 
-function startSampler(overrides: Partial<Parameters<typeof createSampler>[1]> = {}): void {
-  sampler = createSampler(
-    { docker: docker.source, store, logger: createLogger({ level: 'debug', sink: (line) => logLines.push(line) }) },
-    {
-      relistIntervalMs: 30_000,
-      statsStallMs: 15_000,
-      maxStatsStreams: 2,
-      reconnectMaxMs: 30_000,
-      reconnectBaseMs: 1_000,
-      relistDebounceMs: 100,
-      oneShotConcurrency: 2,
-      oneShotMinIntervalMs: 1_000,
-      ...overrides,
-    },
-  );
-  sampler.start();
+function startSampler(overrides: Partial<SamplerOptions> = {}): void {
+  sampler = startTestSampler({ docker, store, logLines }, { maxStatsStreams: 2, oneShotConcurrency: 2, oneShotMinIntervalMs: 1_000, ...overrides });
+}
+
+/** Answers every read waiting now with a record taken at the current (fake) time. */
+function answerAll(totalUsageNs: (id: string) => number): string[] {
+  return docker.answerAll((id) => oneShotRecord(Date.now(), totalUsageNs(id)));
 }
 
 /** Runs `count` containers c0, c1, ... and returns their IDs in that order. */

@@ -5,10 +5,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { StatsRecord } from '../src/docker/types.js';
 import { DockerApiError, DockerUnavailableError } from '../src/errors.js';
-import { createLogger } from '../src/log/logger.js';
-import { createSampler, DAEMON_PROBE_MAX_MS, type Sampler } from '../src/sampler/sampler.js';
+import { DAEMON_PROBE_MAX_MS, type Sampler, type SamplerOptions } from '../src/sampler/sampler.js';
 import { createStore, type Store } from '../src/sampler/store.js';
-import { createScriptedDocker, type ScriptedDocker } from './helpers/scripted-docker.js';
+import { createScriptedDocker, startTestSampler, type ScriptedDocker } from './helpers/scripted-docker.js';
 
 function record(id: string, second: number, totalUsage: number): StatsRecord {
   const read = new Date(Date.UTC(2026, 10, 25, 12, 0, second)).toISOString();
@@ -29,20 +28,8 @@ let store: Store;
 let sampler: Sampler;
 let logLines: string[];
 
-function startSampler(overrides: Partial<Parameters<typeof createSampler>[1]> = {}): void {
-  sampler = createSampler(
-    { docker: docker.source, store, logger: createLogger({ level: 'debug', sink: (line) => logLines.push(line) }) },
-    {
-      relistIntervalMs: 30_000,
-      statsStallMs: 15_000,
-      maxStatsStreams: 100,
-      reconnectMaxMs: 30_000,
-      reconnectBaseMs: 1_000,
-      relistDebounceMs: 100,
-      ...overrides,
-    },
-  );
-  sampler.start();
+function startSampler(overrides: Partial<SamplerOptions> = {}): void {
+  sampler = startTestSampler({ docker, store, logLines }, overrides);
 }
 
 beforeEach(() => {

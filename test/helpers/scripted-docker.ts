@@ -7,7 +7,9 @@ import type { DaemonInfo, StreamCallbacks } from '../../src/docker/client.js';
 import type { StreamEnd } from '../../src/docker/transport.js';
 import type { ContainerListEntry, EngineEvent, StatsRecord } from '../../src/docker/types.js';
 import { DockerApiError } from '../../src/errors.js';
-import type { DockerSource } from '../../src/sampler/sampler.js';
+import { createLogger } from '../../src/log/logger.js';
+import { createSampler, type DockerSource, type Sampler, type SamplerOptions } from '../../src/sampler/sampler.js';
+import type { Store } from '../../src/sampler/store.js';
 import { hexId } from './samples.js';
 
 export interface OpenStream<T> {
@@ -116,3 +118,26 @@ export function createScriptedDocker(options: { oneShot?: boolean } = {}) {
 }
 
 export type ScriptedDocker = ReturnType<typeof createScriptedDocker>;
+
+/** Timings the sampler suites share; each test overrides what it is about. */
+const TEST_SAMPLER_OPTIONS: SamplerOptions = {
+  relistIntervalMs: 30_000,
+  statsStallMs: 15_000,
+  maxStatsStreams: 100,
+  reconnectMaxMs: 30_000,
+  reconnectBaseMs: 1_000,
+  relistDebounceMs: 100,
+};
+
+/** A started sampler over the scripted source, logging every line into `logLines`. */
+export function startTestSampler(
+  deps: { docker: ScriptedDocker; store: Store; logLines: string[] },
+  overrides: Partial<SamplerOptions> = {},
+): Sampler {
+  const sampler = createSampler(
+    { docker: deps.docker.source, store: deps.store, logger: createLogger({ level: 'debug', sink: (line) => deps.logLines.push(line) }) },
+    { ...TEST_SAMPLER_OPTIONS, ...overrides },
+  );
+  sampler.start();
+  return sampler;
+}
