@@ -1,19 +1,14 @@
 // The HTTP API over an in-memory store: routes, status codes, headers, escaping,
 // and the stats log written once per sample. No Docker involved.
 
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRequestHandler } from '../src/http/server.js';
-import { createSharedRender } from '../src/http/shared-render.js';
-import { loadStaticFiles } from '../src/http/static-files.js';
-import { createLogger } from '../src/log/logger.js';
-import { createSampleLog } from '../src/log/sample-log.js';
 import { createStore, type Store } from '../src/sampler/store.js';
+import { testAppDeps } from './helpers/app-deps.js';
 import { listen } from './helpers/listen.js';
 import { hexId, makeInfo, makeSample } from './helpers/samples.js';
 
 const NOW = Date.parse('2026-11-25T12:00:10.000Z');
-const publicDir = fileURLToPath(new URL('../public', import.meta.url));
 
 let store: Store;
 let logged: Record<string, unknown>[];
@@ -33,19 +28,8 @@ beforeEach(async () => {
   store.recordSample(WEB, makeSample(NOW - 1000));
   store.recordSample(DB, makeSample(NOW - 1000, { cpuPercent: 0 }));
   logged = [];
-  const handler = createRequestHandler({
-    store,
-    sampleLog: createSampleLog({ append: (record) => logged.push(record as Record<string, unknown>) }),
-    logStatus: () => ({ ok: true, error: null, path: '/logs/stats.jsonl' }),
-    staticFiles: loadStaticFiles(publicDir),
-    metrics: { render: () => '' }, // /metrics has its own tests (test/metrics.test.ts)
-    logger: createLogger({ level: 'error', sink: () => undefined }),
-    now: () => NOW,
-    version: '9.9.9',
-    startedAtMs: NOW - 60_000,
-    // The clock stands still here: sharing (tested below and in shared-render.test.ts) is off.
-    shared: createSharedRender({ maxAgeMs: 0, now: () => NOW }),
-  });
+  // /metrics has its own tests (test/metrics.test.ts); the clock stands still, so nothing is shared.
+  const handler = createRequestHandler(testAppDeps({ store, now: () => NOW, logged }));
   ({ baseUrl, close } = await listen(handler));
 });
 

@@ -11,16 +11,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startApp, type App } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { createRequestHandler } from '../src/http/server.js';
-import { createSharedRender, SHARED_RENDER_MAX_AGE_MS } from '../src/http/shared-render.js';
-import { loadStaticFiles } from '../src/http/static-files.js';
+import { SHARED_RENDER_MAX_AGE_MS } from '../src/http/shared-render.js';
 import { createLogger } from '../src/log/logger.js';
-import { createSampleLog } from '../src/log/sample-log.js';
 import { CONTAINER_FAMILIES } from '../src/metrics/container-families.js';
 import { createMetricsExporter, STALE_SERIES_AFTER_MS, type MetricsExporter } from '../src/metrics/exporter.js';
 import { createStore, type Store } from '../src/sampler/store.js';
 import type { ContainerSample } from '../src/stats/types.js';
 import { findSamples, parseExposition, sampleValue, type ParsedExposition } from './helpers/exposition.js';
 import { startFakeDocker, type FakeDocker } from './helpers/fake-docker.js';
+import { testAppDeps } from './helpers/app-deps.js';
 import { listen } from './helpers/listen.js';
 import { hexId, makeInfo, makeSample } from './helpers/samples.js';
 
@@ -301,18 +300,12 @@ describe('GET /metrics', () => {
   });
 
   async function serve(): Promise<string> {
-    const handler = createRequestHandler({
-      store,
-      sampleLog: createSampleLog({ append: () => undefined }),
-      logStatus: () => ({ ok: true, error: null, path: '/logs/stats.jsonl' }),
-      staticFiles: loadStaticFiles(fileURLToPath(new URL('../public', import.meta.url))),
-      metrics: exporterWith(),
-      logger: createLogger({ level: 'error', sink: () => undefined }),
-      now: () => clock.nowMs,
-      version: '1.2.3',
-      startedAtMs: START_MS,
-      shared: createSharedRender({ maxAgeMs: SHARED_RENDER_MAX_AGE_MS, now: () => clock.nowMs }),
-    });
+    const handler = createRequestHandler(
+      testAppDeps(
+        { store, now: () => clock.nowMs, sharedMaxAgeMs: SHARED_RENDER_MAX_AGE_MS },
+        { metrics: exporterWith(), version: '1.2.3', startedAtMs: START_MS },
+      ),
+    );
     const server = await listen(handler);
     close = server.close;
     return server.baseUrl;

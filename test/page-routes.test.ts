@@ -2,21 +2,19 @@
 // /table (with ?totals=1), /detail, /containers/history as JSON and CSV, and /live.
 // No Docker involved.
 
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLiveUpdates, type LiveUpdates } from '../src/http/live-updates.js';
 import { createSnapshotRenderer } from '../src/http/page.js';
 import { createRequestHandler } from '../src/http/server.js';
-import { createSharedRender, SHARED_RENDER_MAX_AGE_MS } from '../src/http/shared-render.js';
-import { loadStaticFiles } from '../src/http/static-files.js';
+import { SHARED_RENDER_MAX_AGE_MS } from '../src/http/shared-render.js';
 import { createLogger } from '../src/log/logger.js';
 import { createSampleLog } from '../src/log/sample-log.js';
 import { createStore, type Store } from '../src/sampler/store.js';
+import { testAppDeps } from './helpers/app-deps.js';
 import { listen } from './helpers/listen.js';
 import { hexId, makeInfo, makeSample } from './helpers/samples.js';
 
 const NOW = Date.parse('2026-11-25T12:00:10.000Z');
-const publicDir = fileURLToPath(new URL('../public', import.meta.url));
 
 const WEB = hexId('ab');
 const DB = hexId('ac');
@@ -52,20 +50,8 @@ beforeEach(async () => {
     maxBacklogBytes: 1024 * 1024,
     logger: createLogger({ level: 'error', sink: () => undefined }),
   });
-  const handler = createRequestHandler({
-    store,
-    sampleLog,
-    live,
-    logStatus,
-    staticFiles: loadStaticFiles(publicDir),
-    metrics: { render: () => '' },
-    logger: createLogger({ level: 'error', sink: () => undefined }),
-    now: () => NOW,
-    version: '9.9.9',
-    startedAtMs: NOW - 60_000,
-    // The clock stands still here: sharing (tested below and in shared-render.test.ts) is off.
-    shared: createSharedRender({ maxAgeMs: 0, now: () => NOW }),
-  });
+  // The clock stands still here: sharing (tested below and in shared-render.test.ts) is off.
+  const handler = createRequestHandler(testAppDeps({ store, now: () => NOW }, { sampleLog, live, logStatus }));
   ({ baseUrl, close } = await listen(handler));
 });
 
@@ -135,18 +121,7 @@ describe('/table', () => {
   it('is rendered once per quarter-second for all clients, and afresh when a container comes or goes', async () => {
     const clock = { nowMs: NOW };
     const shared = await listen(
-      createRequestHandler({
-        store,
-        sampleLog: createSampleLog({ append: (record) => logged.push(record as Record<string, unknown>) }),
-        logStatus: () => ({ ok: true, error: null, path: '/logs/stats.jsonl' }),
-        staticFiles: loadStaticFiles(publicDir),
-        metrics: { render: () => '' },
-        logger: createLogger({ level: 'error', sink: () => undefined }),
-        now: () => clock.nowMs,
-        version: '9.9.9',
-        startedAtMs: NOW - 60_000,
-        shared: createSharedRender({ maxAgeMs: SHARED_RENDER_MAX_AGE_MS, now: () => clock.nowMs }),
-      }),
+      createRequestHandler(testAppDeps({ store, now: () => clock.nowMs, logged, sharedMaxAgeMs: SHARED_RENDER_MAX_AGE_MS })),
     );
     try {
       const table = async (): Promise<string> => (await fetch(`${shared.baseUrl}/table`)).text();
