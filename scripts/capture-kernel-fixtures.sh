@@ -66,7 +66,7 @@ v1_files=(
   blkio/blkio.throttle.io_service_bytes blkio/blkio.throttle.io_serviced
   blkio/blkio.throttle.io_service_bytes_recursive blkio/blkio.throttle.io_serviced_recursive
   pids/pids.current pids/pids.max
-  unified/cpu.pressure unified/memory.pressure unified/io.pressure unified/cpu.stat
+  unified/cgroup.controllers unified/cpu.pressure unified/memory.pressure unified/io.pressure unified/cpu.stat
 )
 copy_cgroup_files() {
   local path="$1" file dir
@@ -85,14 +85,21 @@ for role in "${roles[@]}"; do
   id="$(docker inspect -f '{{.Id}}' "$prefix$role")"
   pid="$(docker inspect -f '{{.State.Pid}}' "$prefix$role")"
   mode="$(docker inspect -f '{{.HostConfig.NetworkMode}}' "$prefix$role")"
-  mkdir -p "$out/host/proc/$pid/net"
+  mkdir -p "$out/host/proc/$pid/net" "$out/daemon"
   cat "/proc/$pid/cgroup" > "$out/host/proc/$pid/cgroup"
-  cat "/proc/$pid/net/dev" > "$out/host/proc/$pid/net/dev"
   # The path as /proc/<pid>/cgroup gives it for the memory controller (all are the same here).
   path="$(awk -F: '$2 == "memory" { print $3 }' "/proc/$pid/cgroup")"
-  copy_cgroup_files "$path"
-  mkdir -p "$out/daemon"
-  api "/containers/$id/stats?stream=false" > "$out/daemon/$role.json"
+  # A paused container still receives packets (the bridge's broadcasts): the files are read
+  # between two daemon records, and again until both records show the same network counters.
+  for attempt in 1 2 3 4 5; do
+    before="$(api "/containers/$id/stats?stream=false")"
+    copy_cgroup_files "$path"
+    cat "/proc/$pid/net/dev" > "$out/host/proc/$pid/net/dev"
+    after="$(api "/containers/$id/stats?stream=false")"
+    [ "$(jq -c .networks <<<"$before")" = "$(jq -c .networks <<<"$after")" ] && break
+    echo "$role: traffic arrived while reading (attempt $attempt); reading again"
+  done
+  printf '%s\n' "$after" > "$out/daemon/$role.json"
   [ "$first" = 1 ] || printf ',\n' >> "$out/containers.json"
   first=0
   printf '  "%s": { "id": "%s", "pid": %s, "network_mode": "%s" }' "$role" "$id" "$pid" "$mode" >> "$out/containers.json"

@@ -17,6 +17,8 @@ const RULES: Readonly<Record<string, { value: readonly string[]; typeOnly: reado
   'healthcheck.ts': { value: [], typeOnly: [] },
   log: { value: ['log'], typeOnly: [] },
   docker: { value: ['docker', 'errors.ts'], typeOnly: [] },
+  // The kernel reader builds Engine-shaped records from cgroup files: it knows their type only.
+  kernel: { value: ['kernel'], typeOnly: ['docker/types.ts'] },
   stats: { value: ['stats'], typeOnly: ['docker/types.ts'] },
   sampler: {
     value: ['sampler', 'stats', 'errors.ts', 'log/logger.ts'],

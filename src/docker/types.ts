@@ -45,6 +45,8 @@ export interface BlkioEntry {
 
 export interface BlkioStats {
   io_service_bytes_recursive?: BlkioEntry[] | null;
+  /** I/O operations, the same shape (cgroup v1 io_serviced, v2 rios/wios). */
+  io_serviced_recursive?: BlkioEntry[] | null;
 }
 
 export interface NetworkStats {
