@@ -11,14 +11,21 @@
 // caller can read it from the Engine API instead.
 
 import path from 'node:path';
+import { openContainerFiles, readContainerFiles, type OpenedFiles } from './container-files.js';
 import { createFileReader, KernelReadError, type FileReader, type KernelFile } from './file-reader.js';
 import type { CgroupLayout } from './layout.js';
 import { KernelParseError, parseMemTotal, parseProcStat } from './parse.js';
-import { buildRecordV1, buildRecordV2, type HostFacts, type KernelReading, type V1Texts, type V2Texts } from './record.js';
-import { createCgroupResolver, type ContainerPaths, type ContainerTarget } from './resolve.js';
+import type { HostFacts, KernelReading } from './record.js';
+import { createCgroupResolver, type ContainerTarget } from './resolve.js';
+import { createWallClock, goTime } from './wall-clock.js';
 
 export type { ContainerTarget } from './resolve.js';
 export type { KernelReading } from './record.js';
+export { goTime } from './wall-clock.js';
+
+interface Attached extends OpenedFiles {
+  target: ContainerTarget;
+}
 
 export type KernelLoss =
   /** The cgroup or the process went away: the container stopped. */
@@ -77,55 +84,6 @@ export interface KernelReaderOptions {
 const MEMINFO_EVERY_PASSES = 60;
 const DEFAULT_CHUNK = 64;
 
-interface Attached {
-  target: ContainerTarget;
-  version: 1 | 2;
-  files: Map<string, KernelFile>;
-  /** v1 only: CFQ's recursive blkio files win while they hold entries (containerd's order). */
-  cfq: boolean;
-}
-
-type FileKey = keyof V1Texts | keyof V2Texts | 'throttleBytes' | 'throttleServiced';
-
-/** File name per key, relative to the controller folder named first. */
-const V1_FILES: readonly (readonly [FileKey, 'cpuacct' | 'cpu' | 'memory' | 'blkio' | 'pids' | 'unified', string, boolean])[] = [
-  ['cpuacctUsage', 'cpuacct', 'cpuacct.usage', true],
-  ['cpuacctStat', 'cpuacct', 'cpuacct.stat', false],
-  ['cpuStat', 'cpu', 'cpu.stat', false],
-  ['memoryUsage', 'memory', 'memory.usage_in_bytes', true],
-  ['memoryLimit', 'memory', 'memory.limit_in_bytes', true],
-  ['memoryStat', 'memory', 'memory.stat', true],
-  ['memoryMaxUsage', 'memory', 'memory.max_usage_in_bytes', false],
-  ['memoryFailcnt', 'memory', 'memory.failcnt', false],
-  ['memoryOomControl', 'memory', 'memory.oom_control', false],
-  ['memswUsage', 'memory', 'memory.memsw.usage_in_bytes', false],
-  ['blkioBytes', 'blkio', 'blkio.io_service_bytes_recursive', false],
-  ['blkioServiced', 'blkio', 'blkio.io_serviced_recursive', false],
-  ['throttleBytes', 'blkio', 'blkio.throttle.io_service_bytes', false],
-  ['throttleServiced', 'blkio', 'blkio.throttle.io_serviced', false],
-  ['pidsCurrent', 'pids', 'pids.current', false],
-  ['pidsMax', 'pids', 'pids.max', false],
-  ['cpuPressure', 'unified', 'cpu.pressure', false],
-  ['memoryPressure', 'unified', 'memory.pressure', false],
-  ['ioPressure', 'unified', 'io.pressure', false],
-];
-
-const V2_FILES: readonly (readonly [FileKey, string, boolean])[] = [
-  ['cpuStat', 'cpu.stat', true],
-  ['memoryCurrent', 'memory.current', true],
-  ['memoryMax', 'memory.max', true],
-  ['memoryStat', 'memory.stat', true],
-  ['memoryEvents', 'memory.events', false],
-  ['memoryPeak', 'memory.peak', false],
-  ['swapCurrent', 'memory.swap.current', false],
-  ['ioStat', 'io.stat', false],
-  ['pidsCurrent', 'pids.current', false],
-  ['pidsMax', 'pids.max', false],
-  ['cpuPressure', 'cpu.pressure', false],
-  ['memoryPressure', 'memory.pressure', false],
-  ['ioPressure', 'io.pressure', false],
-];
-
 export function createKernelReader(
   deps: { layout: CgroupLayout; hostProc: string; handlers: KernelReaderHandlers; files?: FileReader; now?: () => number },
   options: KernelReaderOptions,
@@ -150,74 +108,6 @@ export function createKernelReader(
     return { ...parseProcStat(files.read(procStat)), memTotalBytes };
   }
 
-  function openFiles(paths: ContainerPaths): { files: Map<string, KernelFile>; cfq: boolean } {
-    const opened = new Map<string, KernelFile>();
-    const tryOpen = (key: FileKey, file: string, required: boolean): void => {
-      try {
-        opened.set(key, files.open(file));
-      } catch (error) {
-        if (required || !(error instanceof KernelReadError) || error.failure !== 'gone') {
-          for (const handle of opened.values()) files.close(handle);
-          throw error;
-        }
-      }
-    };
-    if (paths.version === 2) {
-      const dir = paths.unified as string;
-      for (const [key, name, required] of V2_FILES) tryOpen(key, path.join(dir, name), required);
-    } else {
-      for (const [key, controller, name, required] of V1_FILES) {
-        const dir = controller === 'unified' ? paths.unified : paths.v1[controller];
-        if (dir === undefined || dir === null) {
-          if (required) throw new KernelParseError(`no ${controller} cgroup`);
-          continue;
-        }
-        tryOpen(key, path.join(dir, name), required);
-      }
-    }
-    if (paths.netDev !== null) tryOpen('netDev', paths.netDev, true);
-    return { files: opened, cfq: opened.has('blkioBytes') };
-  }
-
-  function text(entry: Attached, key: FileKey): string | undefined {
-    const file = entry.files.get(key);
-    return file === undefined ? undefined : files.read(file);
-  }
-
-  function readContainer(entry: Attached, host: HostFacts): KernelReading {
-    const readIso = goTime(now());
-    if (entry.version === 2) {
-      const texts: Partial<Record<keyof V2Texts, string>> = {};
-      for (const [key] of V2_FILES) {
-        const value = text(entry, key);
-        if (value !== undefined) texts[key as keyof V2Texts] = value;
-      }
-      const netDev = text(entry, 'netDev');
-      if (netDev !== undefined) texts.netDev = netDev;
-      return buildRecordV2(texts as V2Texts, host, readIso);
-    }
-    const texts: Partial<Record<keyof V1Texts, string>> = {};
-    for (const [key] of V1_FILES) {
-      if (key === 'throttleBytes' || key === 'throttleServiced' || key === 'blkioBytes' || key === 'blkioServiced') continue;
-      const value = text(entry, key);
-      if (value !== undefined) texts[key as keyof V1Texts] = value;
-    }
-    const cfqBytes = entry.cfq ? text(entry, 'blkioBytes') : undefined;
-    if (cfqBytes !== undefined && /^\d+:\d+ /m.test(cfqBytes)) {
-      texts.blkioBytes = cfqBytes;
-      const serviced = text(entry, 'blkioServiced');
-      if (serviced !== undefined) texts.blkioServiced = serviced;
-    } else {
-      const bytes = text(entry, 'throttleBytes');
-      const serviced = text(entry, 'throttleServiced');
-      if (bytes !== undefined) texts.blkioBytes = bytes;
-      if (serviced !== undefined) texts.blkioServiced = serviced;
-    }
-    const netDev = text(entry, 'netDev');
-    if (netDev !== undefined) texts.netDev = netDev;
-    return buildRecordV1(texts as V1Texts, host, readIso);
-  }
-
   function drop(id: string): void {
     const entry = attached.get(id);
     if (entry === undefined) return;
@@ -229,7 +119,7 @@ export function createKernelReader(
   function sample(id: string, entry: Attached, host: HostFacts): void {
     let reading: KernelReading;
     try {
-      reading = readContainer(entry, host);
+      reading = readContainerFiles(files, entry, host, goTime(now()));
     } catch (error) {
       drop(id);
       handlers.onLost(id, lossOf(error));
@@ -309,8 +199,7 @@ export function createKernelReader(
       if (!resolved.ok) return { ok: false, reason: resolved.reason, gone: resolved.gone === true, parse: false };
       let entry: Attached;
       try {
-        const opened = openFiles(resolved.paths);
-        entry = { target, version: resolved.paths.version, files: opened.files, cfq: opened.cfq };
+        entry = { target, ...openContainerFiles(files, resolved.paths) };
       } catch (error) {
         const loss = lossOf(error);
         return loss.kind === 'gone'
@@ -322,7 +211,7 @@ export function createKernelReader(
       // and a file that does not parse sends it to the API at once.
       let reading: KernelReading;
       try {
-        reading = readContainer(entry, hostFacts());
+        reading = readContainerFiles(files, entry, hostFacts(), goTime(now()));
       } catch (error) {
         drop(target.id);
         const loss = lossOf(error);
@@ -360,34 +249,4 @@ export function createKernelReader(
       return stats;
     },
   };
-}
-
-/**
- * Wall time in ms with microseconds: the monotonic clock, re-anchored to Date.now() every
- * 10 s so a clock step (NTP) shows within seconds while intervals keep their precision.
- */
-export function createWallClock(): () => number {
-  let anchoredAt = performance.now();
-  let offset = Date.now() - anchoredAt;
-  return () => {
-    const monotonic = performance.now();
-    if (monotonic - anchoredAt > 10_000) {
-      anchoredAt = monotonic;
-      offset = Date.now() - monotonic;
-    }
-    return offset + monotonic;
-  };
-}
-
-/**
- * An epoch time in ms (fractional) as Go's RFC3339Nano prints a UTC time: the daemon's
- * `read` format, zeros of the fraction trimmed, so the history ring stores it as numbers.
- */
-export function goTime(epochMs: number): string {
-  const wholeSeconds = Math.floor(epochMs / 1000);
-  const micros = Math.round((epochMs - wholeSeconds * 1000) * 1000);
-  const base = new Date(wholeSeconds * 1000).toISOString().slice(0, 19);
-  if (micros <= 0) return `${base}Z`;
-  if (micros >= 1_000_000) return `${new Date((wholeSeconds + 1) * 1000).toISOString().slice(0, 19)}Z`;
-  return `${base}.${String(micros).padStart(6, '0').replace(/0+$/, '')}Z`;
 }
