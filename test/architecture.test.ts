@@ -18,7 +18,7 @@ const RULES: Readonly<Record<string, { value: readonly string[]; typeOnly: reado
   log: { value: ['log'], typeOnly: [] },
   docker: { value: ['docker', 'errors.ts'], typeOnly: [] },
   // The kernel reader builds Engine-shaped records from cgroup files: it knows their type only.
-  kernel: { value: ['kernel'], typeOnly: ['docker/types.ts'] },
+  kernel: { value: ['kernel'], typeOnly: ['docker/types.ts', 'stats/types.ts'] },
   stats: { value: ['stats'], typeOnly: ['docker/types.ts'] },
   sampler: {
     value: ['sampler', 'stats', 'errors.ts', 'log/logger.ts'],

@@ -9,6 +9,7 @@
 // cgroup2/{manager,utils}.go, moby daemon/stats_unix.go.
 
 import type { BlkioEntry, NetworkStats } from '../docker/types.js';
+import type { Pressure, PressureLine } from '../stats/types.js';
 
 export class KernelParseError extends Error {
   override readonly name = 'KernelParseError';
@@ -190,19 +191,6 @@ export function parseMemTotal(text: string): number {
   const match = /^MemTotal:\s+(\d+)\s+kB$/m.exec(text);
   if (match === null) throw new KernelParseError('/proc/meminfo has no MemTotal line');
   return Number(match[1]) * 1024;
-}
-
-export interface PressureLine {
-  /** Share of the last 10 s, percent. */
-  avg10: number;
-  /** Stall time since the cgroup was created, microseconds. */
-  totalUs: number;
-}
-
-export interface Pressure {
-  some: PressureLine;
-  /** Absent from cpu.pressure before Linux 5.13. */
-  full: PressureLine | null;
 }
 
 /** A PSI file (accounting/psi.rst): `some avg10=… avg60=… avg300=… total=…`, then maybe `full …`. */

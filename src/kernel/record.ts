@@ -18,6 +18,7 @@
 //   sandbox's interfaces, never loopback), absent for --network host and none.
 
 import type { BlkioEntry, NetworkStats, StatsRecord } from '../docker/types.js';
+import type { ContainerPressure, KernelFigures } from '../stats/types.js';
 import {
   CLOCK_TICKS_PER_SECOND,
   KernelParseError,
@@ -28,25 +29,7 @@ import {
   parsePressure,
   parseSingleValue,
   type HostCpu,
-  type Pressure,
 } from './parse.js';
-
-/** What the kernel adds to a sample; null where this host's kernel has no such file. */
-export interface KernelExtras {
-  /** OOM kills counted by the kernel (v1 memory.oom_control, v2 memory.events). */
-  oomKills: number | null;
-  /** Swap in use (v1 memsw.usage − usage, v2 memory.swap.current). */
-  swapBytes: number | null;
-  /**
-   * Times the usage hit the limit: v1 memory.failcnt; v2 memory.events `max` ("the number
-   * of times the cgroup's memory usage was about to go over the max boundary"), the v2
-   * counter with v1's meaning (the daemon's record carries `oom` there instead).
-   */
-  failcnt: number | null;
-  /** Peak usage (v1 max_usage_in_bytes, v2 memory.peak). */
-  maxUsageBytes: number | null;
-  pressure: { cpu: Pressure | null; memory: Pressure | null; io: Pressure | null } | null;
-}
 
 /** The text of each file read for one container this tick; absent when the host lacks it. */
 export interface V1Texts {
@@ -95,7 +78,7 @@ export interface HostFacts extends HostCpu {
 
 export interface KernelReading {
   record: StatsRecord;
-  extras: KernelExtras;
+  extras: KernelFigures;
 }
 
 const NS_PER_TICK = 1e9 / CLOCK_TICKS_PER_SECOND;
@@ -257,7 +240,7 @@ function pidsStats(current: string | undefined, max: string | undefined, unlimit
   return stats;
 }
 
-function pressures(texts: { cpuPressure?: string; memoryPressure?: string; ioPressure?: string }): KernelExtras['pressure'] {
+function pressures(texts: { cpuPressure?: string; memoryPressure?: string; ioPressure?: string }): ContainerPressure | null {
   const cpu = optional(texts.cpuPressure, parsePressure);
   const memory = optional(texts.memoryPressure, parsePressure);
   const io = optional(texts.ioPressure, parsePressure);

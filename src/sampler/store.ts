@@ -89,6 +89,9 @@ const EMPTY_HISTORY: HistorySeries = Object.freeze({
   valueAt: (_field: unknown, index: number): never => {
     throw new RangeError(`no sample ${index} in an empty history`);
   },
+  sourceAt: (index: number): never => {
+    throw new RangeError(`no sample ${index} in an empty history`);
+  },
   toSamples: (): HistorySample[] => [],
 });
 

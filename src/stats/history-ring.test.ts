@@ -10,13 +10,16 @@ import { createHistoryRing, HISTORY_FIELDS } from './history-ring.js';
 describe('the history ring', () => {
   it('gives back exactly the fields the history views read, values and nulls unchanged', () => {
     const ring = createHistoryRing(5);
-    const sample = makeSample(1_700_000_000_123, { cpuPercent: null, networkRxBytesPerSecond: 12.5, pids: 7 });
+    const sample = makeSample(1_700_000_000_123, { cpuPercent: null, networkRxBytesPerSecond: 12.5, pids: 7, source: 'cgroup' });
     ring.push(sample);
-    expect(ring.toSamples()).toEqual([
+    ring.push(makeSample(1_700_000_001_123));
+    expect(ring.toSamples().slice(0, 1)).toEqual([
       {
+        source: 'cgroup',
         readMs: sample.readMs,
         readIso: sample.readIso,
         cpuPercent: null,
+        cpuUsageNs: sample.cpuUsageNs,
         onlineCpus: sample.onlineCpus,
         memoryUsageBytes: sample.memoryUsageBytes,
         memoryRawUsageBytes: sample.memoryRawUsageBytes,
@@ -31,6 +34,8 @@ describe('the history ring', () => {
         pids: 7,
       },
     ]);
+    expect(ring.sourceAt(0)).toBe('cgroup');
+    expect(ring.sourceAt(1)).toBe('api');
     expect(ring.valueAt('cpuPercent', 0)).toBeNull();
     expect(ring.valueAt('networkRxBytesPerSecond', 0)).toBe(12.5);
     for (const field of HISTORY_FIELDS) expect(ring.valueAt(field, 0)).toBe(ring.toSamples()[0]?.[field]);

@@ -7,12 +7,13 @@
 // allocated as the history fills (doubling), so a container that lives ten seconds
 // never holds room for five minutes.
 
-import type { HistoryField, HistorySample, HistorySeries } from './types.js';
+import type { HistoryField, HistorySample, HistorySeries, StatsSource } from './types.js';
 
 /** The numeric fields of a HistorySample, in storage order. */
 export const HISTORY_FIELDS = [
   'readMs',
   'cpuPercent',
+  'cpuUsageNs',
   'onlineCpus',
   'memoryUsageBytes',
   'memoryRawUsageBytes',
@@ -66,6 +67,8 @@ function rebuildTime(readMs: number, nanos: number): string {
 export function createHistoryRing(capacity: number): HistoryRing {
   if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`history capacity must be >= 1, got ${capacity}`);
   let values = new Float64Array(0);
+  /** Where each row's numbers came from, a byte a row (SOURCE_CODES). */
+  let sources = new Uint8Array(0);
   /** Time strings the nanoseconds cannot rebuild (another zone, say), by row. */
   const oddTimes = new Map<number, string>();
   let rows = 0;
@@ -78,6 +81,9 @@ export function createHistoryRing(capacity: number): HistoryRing {
     const grown = new Float64Array(rows * WIDTH);
     grown.set(values);
     values = grown;
+    const grownSources = new Uint8Array(rows);
+    grownSources.set(sources);
+    sources = grownSources;
   }
 
   function rowOf(index: number): number {
@@ -89,6 +95,10 @@ export function createHistoryRing(capacity: number): HistoryRing {
     const value = values[row * WIDTH + OFFSET[field]] ?? Number.NaN;
     // NaN stands for null: a sample's numbers are never NaN (types.ts).
     return Number.isNaN(value) ? null : value;
+  }
+
+  function sourceOf(row: number): StatsSource {
+    return sources[row] === 1 ? 'cgroup' : 'api';
   }
 
   function timeOf(row: number): string {
@@ -108,6 +118,7 @@ export function createHistoryRing(capacity: number): HistoryRing {
         const field = HISTORY_FIELDS[i] as HistoryField;
         values[base + i] = sample[field] ?? Number.NaN;
       }
+      sources[next] = sample.source === 'cgroup' ? 1 : 0;
       const nanos = nanosOf(sample.readIso, sample.readMs);
       values[base + NANOS] = nanos ?? Number.NaN;
       if (nanos === null) oddTimes.set(next, sample.readIso);
@@ -118,15 +129,20 @@ export function createHistoryRing(capacity: number): HistoryRing {
     valueAt(field, index) {
       return read(rowOf(index), field);
     },
+    sourceAt(index) {
+      return sourceOf(rowOf(index));
+    },
     toSamples() {
       const samples: HistorySample[] = [];
       for (let index = 0; index < size; index += 1) {
         const row = rowOf(index);
         const number = (field: HistoryField): number => read(row, field) ?? 0;
         samples.push({
+          source: sourceOf(row),
           readMs: number('readMs'),
           readIso: timeOf(row),
           cpuPercent: read(row, 'cpuPercent'),
+          cpuUsageNs: number('cpuUsageNs'),
           onlineCpus: number('onlineCpus'),
           memoryUsageBytes: number('memoryUsageBytes'),
           memoryRawUsageBytes: number('memoryRawUsageBytes'),

@@ -222,6 +222,7 @@ describe('synthetic cgroup v2 pair', () => {
 
   it('first record: totals known, CPU and rates unknown', () => {
     expect(toContainerSample(must(first))).toEqual({
+      source: 'api',
       readMs: Date.parse('2026-11-25T13:00:00.250Z'),
       readIso: '2026-11-25T13:00:00.250000417Z',
       cpuPercent: null,
@@ -255,6 +256,14 @@ describe('synthetic cgroup v2 pair', () => {
         { major: 8, minor: 0, readBytes: 1048576, writeBytes: 4096 },
         { major: 253, minor: 0, readBytes: 1048576, writeBytes: 4096 },
       ],
+      blockReadOps: 0,
+      blockWriteOps: 0,
+      oomKills: null,
+      memorySwapBytes: null,
+      // No max_usage on cgroup v2: the API's failcnt there counts OOM events, not limit hits.
+      memoryFailcnt: null,
+      memoryMaxUsageBytes: null,
+      pressure: null,
     } satisfies ContainerSample);
   });
 
@@ -291,6 +300,7 @@ describe('synthetic Windows pair', () => {
 
   it('first record: private working set, no limit, storage_stats as block I/O', () => {
     expect(toContainerSample(must(first))).toEqual({
+      source: 'api',
       readMs: Date.parse('2026-11-25T13:00:00.123Z'),
       readIso: '2026-11-25T13:00:00.1234567Z',
       cpuPercent: null,
@@ -323,6 +333,13 @@ describe('synthetic Windows pair', () => {
         },
       ],
       blockDevices: [], // storage_stats has no devices
+      blockReadOps: 0,
+      blockWriteOps: 0,
+      oomKills: null,
+      memorySwapBytes: null,
+      memoryFailcnt: null,
+      memoryMaxUsageBytes: null,
+      pressure: null,
     } satisfies ContainerSample);
   });
 

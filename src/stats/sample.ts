@@ -17,7 +17,7 @@ import {
   type NetworkTotals,
 } from './math.js';
 import { detailCounters } from './counters.js';
-import type { ContainerSample } from './types.js';
+import type { ContainerSample, KernelFigures } from './types.js';
 
 /** Windows reports CPU time in 100 ns units (moby api/types/container/stats.go). */
 const WINDOWS_CPU_UNIT_NS = 100;
@@ -176,12 +176,16 @@ function readMsOf(read: Instant): number {
  * the same way.
  *
  * `previous` is this container's last sample. It is the CPU baseline when the record's
- * own precpu is empty (one-shot polling, first streamed record) and the origin of the
- * network rates; it must be older than the record, else it is ignored.
+ * own precpu is empty (one-shot polling, first streamed record, the kernel source) and
+ * the origin of the network rates; it must be older than the record, else it is ignored.
+ *
+ * `kernel`: the record was built from the container's cgroup files (kernel/record.ts),
+ * which also give these figures; without it the sample's source is the Engine API.
  */
 export function toContainerSample(
   record: StatsRecord,
   previous?: ContainerSample,
+  kernel?: KernelFigures,
 ): ContainerSample | null {
   if (!isObject(record)) return null;
   const read = parseInstant(record.read);
@@ -195,9 +199,12 @@ export function toContainerSample(
   const network = networkTotals(record.networks);
   const rates = networkRates(network, cpuUsageNs, previous, sincePreviousNs);
   const block = blockIoTotals(record.blkio_stats, record.storage_stats);
+  // The operation counts have the byte counts' shape: the same op rule sums them.
+  const operations = blockIoTotals({ io_service_bytes_recursive: isObject(record.blkio_stats) ? (record.blkio_stats.io_serviced_recursive ?? null) : null });
   const pidsStats: { current?: number } = isObject(record.pids_stats) ? record.pids_stats : {};
 
   return {
+    source: kernel === undefined ? 'api' : 'cgroup',
     readMs: readMsOf(read),
     readIso: record.read,
     cpuPercent: windows
@@ -219,5 +226,36 @@ export function toContainerSample(
     blockWriteBytes: block.writeBytes,
     pids: toCounter(pidsStats.current),
     ...detailCounters(record, windows),
+    blockReadOps: operations.readBytes,
+    blockWriteOps: operations.writeBytes,
+    ...(kernel === undefined ? apiMemoryExtras(record.memory_stats, windows) : kernelExtras(kernel)),
+  };
+}
+
+type Extras = Pick<ContainerSample, 'oomKills' | 'memorySwapBytes' | 'memoryFailcnt' | 'memoryMaxUsageBytes' | 'pressure'>;
+
+/**
+ * What the Engine API carries of the kernel's extra figures: on cgroup v1 max_usage and
+ * failcnt (omitted when 0); on v2 no max_usage, and a failcnt that counts OOM events.
+ */
+function apiMemoryExtras(memoryStats: MemoryStats | undefined, windows: boolean): Extras {
+  const stats: MemoryStats = isObject(memoryStats) ? memoryStats : {};
+  const v1 = !windows && toCounter(stats.max_usage) > 0;
+  return {
+    oomKills: null,
+    memorySwapBytes: null,
+    memoryFailcnt: v1 ? toCounter(stats.failcnt) : null,
+    memoryMaxUsageBytes: v1 ? toCounter(stats.max_usage) : null,
+    pressure: null,
+  };
+}
+
+function kernelExtras(kernel: KernelFigures): Extras {
+  return {
+    oomKills: kernel.oomKills,
+    memorySwapBytes: kernel.swapBytes,
+    memoryFailcnt: kernel.failcnt,
+    memoryMaxUsageBytes: kernel.maxUsageBytes,
+    pressure: kernel.pressure,
   };
 }

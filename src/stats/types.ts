@@ -8,7 +8,9 @@
  * Infinity or negative.
  */
 export interface ContainerSample {
-  /** Time the daemon took the sample (`read`), epoch milliseconds. */
+  /** Where the numbers came from: the container's cgroup files, or the Engine API. */
+  source: StatsSource;
+  /** Time the sample was taken (the daemon's `read`, or when the kernel files were read), epoch milliseconds. */
   readMs: number;
   /** `read` as the daemon sent it (RFC 3339, up to ns precision). */
   readIso: string;
@@ -58,6 +60,60 @@ export interface ContainerSample {
   networkInterfaces: readonly InterfaceCounters[];
   /** Cumulative bytes per block device, sorted by major:minor; empty when none were sent. */
   blockDevices: readonly BlockDeviceCounters[];
+  /** Read and write operations, summed over devices; 0 when unknown. */
+  blockReadOps: number;
+  blockWriteOps: number;
+  // What the kernel tells and the Engine API does not (null from the API, or where this
+  // host's kernel lacks the file); see KernelFigures.
+  oomKills: number | null;
+  memorySwapBytes: number | null;
+  /** Times the usage hit the limit (v1 failcnt; v2 memory.events max). The API gives it on cgroup v1. */
+  memoryFailcnt: number | null;
+  /** Peak usage (v1 max_usage_in_bytes, v2 memory.peak). The API gives it on cgroup v1. */
+  memoryMaxUsageBytes: number | null;
+  pressure: ContainerPressure | null;
+}
+
+/** `cgroup`: read from the kernel's files; `api`: from the Engine API (stream or one-shot). */
+export type StatsSource = 'cgroup' | 'api';
+
+/** One PSI line (accounting/psi.rst). */
+export interface PressureLine {
+  /** Share of the last 10 s some (or all) tasks were stalled, percent. */
+  avg10: number;
+  /** Stall time since the cgroup was created, microseconds. */
+  totalUs: number;
+}
+
+export interface Pressure {
+  /** Some tasks stalled (cAdvisor's "waiting"). */
+  some: PressureLine;
+  /** All tasks stalled (cAdvisor's "stalled"); absent from cpu.pressure before Linux 5.13. */
+  full: PressureLine | null;
+}
+
+/** Pressure stall information per resource; a resource is null when its file is missing. */
+export interface ContainerPressure {
+  cpu: Pressure | null;
+  memory: Pressure | null;
+  io: Pressure | null;
+}
+
+/** What the kernel source adds to a record the daemon would send; null where the host lacks the file. */
+export interface KernelFigures {
+  /** OOM kills counted by the kernel (v1 memory.oom_control, v2 memory.events). */
+  oomKills: number | null;
+  /** Swap in use (v1 memsw.usage − usage, v2 memory.swap.current). */
+  swapBytes: number | null;
+  /**
+   * Times the usage hit the limit: v1 memory.failcnt; v2 memory.events `max` ("the number
+   * of times the cgroup's memory usage was about to go over the max boundary"), the v2
+   * counter with v1's meaning (the daemon's record carries `oom` there instead).
+   */
+  failcnt: number | null;
+  /** Peak usage (v1 max_usage_in_bytes, v2 memory.peak). */
+  maxUsageBytes: number | null;
+  pressure: ContainerPressure | null;
 }
 
 /**
@@ -68,9 +124,11 @@ export interface ContainerSample {
  */
 export type HistorySample = Pick<
   ContainerSample,
+  | 'source'
   | 'readMs'
   | 'readIso'
   | 'cpuPercent'
+  | 'cpuUsageNs'
   | 'onlineCpus'
   | 'memoryUsageBytes'
   | 'memoryRawUsageBytes'
@@ -86,13 +144,15 @@ export type HistorySample = Pick<
 >;
 
 /** The numeric fields of a HistorySample: what a chart can plot. */
-export type HistoryField = Exclude<keyof HistorySample, 'readIso'>;
+export type HistoryField = Exclude<keyof HistorySample, 'readIso' | 'source'>;
 
 /** Read-only access to a container's retained history, oldest sample first (index 0). */
 export interface HistorySeries {
   readonly length: number;
   /** A field of the index-th sample; null where the sample had none (e.g. the first CPU %). */
   valueAt(field: HistoryField, index: number): number | null;
+  /** Where the index-th sample's numbers came from. */
+  sourceAt(index: number): StatsSource;
   /** The samples as objects, oldest first: for the views that need all of one container's. */
   toSamples(): HistorySample[];
 }

@@ -16,6 +16,7 @@ export function makeInfo(overrides: Partial<ContainerInfo> & { id: string; name:
 
 export function makeSample(readMs: number, overrides: Partial<ContainerSample> = {}): ContainerSample {
   return {
+    source: 'api',
     readMs,
     readIso: new Date(readMs).toISOString(),
     cpuPercent: 12.5,
@@ -45,6 +46,13 @@ export function makeSample(readMs: number, overrides: Partial<ContainerSample> =
       { name: 'eth0', rxBytes: 2048, rxPackets: 20, rxErrors: 0, rxDropped: 0, txBytes: 1024, txPackets: 10, txErrors: 0, txDropped: 0 },
     ],
     blockDevices: [{ major: 8, minor: 0, readBytes: 4096, writeBytes: 8192 }],
+    blockReadOps: 2,
+    blockWriteOps: 4,
+    oomKills: null,
+    memorySwapBytes: null,
+    memoryFailcnt: null,
+    memoryMaxUsageBytes: null,
+    pressure: null,
     ...overrides,
   };
 }
