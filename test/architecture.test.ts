@@ -22,7 +22,7 @@ const RULES: Readonly<Record<string, { value: readonly string[]; typeOnly: reado
   stats: { value: ['stats'], typeOnly: ['docker/types.ts'] },
   sampler: {
     value: ['sampler', 'stats', 'errors.ts', 'log/logger.ts'],
-    typeOnly: ['docker/client.ts', 'docker/transport.ts', 'docker/types.ts'],
+    typeOnly: ['docker/client.ts', 'docker/transport.ts', 'docker/types.ts', 'kernel/kernel-reader.ts'],
   },
   views: { value: ['views', 'stats/text-order.ts'], typeOnly: ['stats/types.ts'] },
   metrics: { value: ['metrics'], typeOnly: ['stats/types.ts', 'sampler/store.ts'] },

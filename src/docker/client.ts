@@ -201,6 +201,8 @@ export function pickInspectSubset(body: unknown): ContainerInspectSubset {
   const restartCount = numberField(root, 'RestartCount');
   if (restartCount !== undefined) subset.RestartCount = restartCount;
   const pickedState: NonNullable<ContainerInspectSubset['State']> = {};
+  const pid = numberField(state, 'Pid');
+  if (pid !== undefined && Number.isInteger(pid) && pid >= 0) pickedState.Pid = pid;
   if (typeof state['StartedAt'] === 'string') pickedState.StartedAt = state['StartedAt'].slice(0, 64);
   if (typeof state['OOMKilled'] === 'boolean') pickedState.OOMKilled = state['OOMKilled'];
   if (typeof health['Status'] === 'string') pickedState.Health = { Status: health['Status'].slice(0, 32) };

@@ -114,6 +114,8 @@ export interface EngineEvent {
 export interface ContainerInspectSubset {
   RestartCount?: number;
   State?: {
+    /** The container's init process as the daemon's host numbers it; 0 when not running. */
+    Pid?: number;
     StartedAt?: string;
     OOMKilled?: boolean;
     Health?: { Status?: string };

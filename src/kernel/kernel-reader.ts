@@ -37,6 +37,8 @@ export interface KernelReaderHandlers {
   onReading(id: string, reading: KernelReading): void;
   /** The container was detached by the reader itself; it is no longer read. */
   onLost(id: string, loss: KernelLoss): void;
+  /** A pass over every container is done (its figures: how long it took, files open). */
+  onPassEnd?(stats: Readonly<KernelReaderStats>): void;
 }
 
 export type AttachResult =
@@ -179,6 +181,9 @@ export function createKernelReader(
       stats.passes += 1;
       stats.lastPassMs = performance.now() - startedMs;
       stats.lastPassCpuMs = (cpu.user + cpu.system) / 1000;
+      stats.attached = attached.size;
+      stats.openFiles = files.openCount;
+      handlers.onPassEnd?.(stats);
       // The next pass is due one interval after this one began, so the pace stays at
       // one reading per interval however long a pass takes.
       schedule(Math.max(0, options.intervalMs - stats.lastPassMs));

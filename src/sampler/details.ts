@@ -4,6 +4,7 @@
 // A failure leaves the details empty; the next re-list asks again.
 
 import type { DockerClient } from '../docker/client.js';
+import type { ContainerInspectSubset } from '../docker/types.js';
 import { DockerApiError, describeError } from '../errors.js';
 import { createRateLimiter, type Logger } from '../log/logger.js';
 import { toContainerDetails } from '../stats/container-details.js';
@@ -21,8 +22,16 @@ export interface DetailsFetcher {
 const DEFAULT_CONCURRENCY = 4;
 const ERROR_LOG_INTERVAL_MS = 60_000;
 
+export interface DetailsHandlers {
+  /** Inspect answered (the kernel source takes the PID from it). */
+  onInspected?(id: string, inspect: ContainerInspectSubset): void;
+  /** Inspect failed, other than with 404. */
+  onFailed?(id: string, error: unknown): void;
+}
+
 export function createDetailsFetcher(
   deps: { docker: InspectSource; store: Store; logger: Logger; now?: () => number },
+  handlers: DetailsHandlers = {},
   options: { concurrency?: number } = {},
 ): DetailsFetcher {
   const { docker, store, logger } = deps;
@@ -49,11 +58,14 @@ export function createDetailsFetcher(
         .inspectContainer(id)
         .then(
           (inspect) => {
-            if (asked === generation && store.get(id)) store.setDetails(id, toContainerDetails(inspect));
+            if (asked !== generation || !store.get(id)) return;
+            store.setDetails(id, toContainerDetails(inspect));
+            handlers.onInspected?.(id, inspect);
           },
           (error: unknown) => {
             // 404: removed meanwhile, an ordinary race.
             if (error instanceof DockerApiError && error.status === 404) return;
+            if (asked === generation) handlers.onFailed?.(id, error);
             const decision = mayLog('inspect');
             if (decision.allowed) {
               logger.warn('inspecting a container failed; will retry at the next re-list', {

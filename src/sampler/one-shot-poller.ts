@@ -8,9 +8,10 @@
 // reads in flight, not their speed, set the pace: `concurrency` rows per tick.
 
 import type { DockerClient } from '../docker/client.js';
-import type { StatsRecord } from '../docker/types.js';
 import { AppError, DockerApiError, describeError } from '../errors.js';
 import { createRateLimiter, type Logger } from '../log/logger.js';
+import { toContainerSample } from '../stats/sample.js';
+import type { Store } from './store.js';
 
 export type OneShotSource = Pick<DockerClient, 'readStatsOnce'>;
 
@@ -36,9 +37,10 @@ export interface OneShotPoller {
 }
 
 export interface OneShotHandlers {
-  onRecord(id: string, record: StatsRecord): void;
   /** 404: the container is gone. */
   onGone(id: string): void;
+  /** A zero-time record: the container is not running (its die event, or a re-list, settles it). */
+  onNotRunning(id: string): void;
 }
 
 const ERROR_LOG_INTERVAL_MS = 60_000;
@@ -46,10 +48,10 @@ const ERROR_LOG_INTERVAL_MS = 60_000;
 export const DEFAULT_ONE_SHOT_CONCURRENCY = 32;
 
 export function createOneShotPoller(
-  deps: { docker: OneShotSource; handlers: OneShotHandlers; logger: Logger; now?: () => number },
+  deps: { docker: OneShotSource; store: Store; handlers: OneShotHandlers; logger: Logger; now?: () => number },
   options: OneShotPollerOptions,
 ): OneShotPoller {
-  const { docker, handlers, logger } = deps;
+  const { docker, store, handlers, logger } = deps;
   const now = deps.now ?? Date.now;
   const mayLog = createRateLimiter(ERROR_LOG_INTERVAL_MS, now);
   /** Rotation order: the head is read next; a read container goes to the back. */
@@ -86,7 +88,11 @@ export function createOneShotPoller(
         .readStatsOnce(id)
         .then(
           (record) => {
-            if (current.get(id) === read) handlers.onRecord(id, record);
+            if (current.get(id) !== read) return;
+            // A one-shot record's precpu is empty: CPU is measured from our own previous sample.
+            const sample = toContainerSample(record, store.get(id)?.latest ?? undefined);
+            if (sample === null) handlers.onNotRunning(id);
+            else store.recordSample(id, sample);
           },
           (error: unknown) => {
             if (current.get(id) !== read) return;

@@ -12,6 +12,7 @@ import type {
   ContainerState,
   HistorySample,
   HistorySeries,
+  StatsSource,
 } from '../stats/types.js';
 
 export type DockerState = 'connecting' | 'connected' | 'unavailable';
@@ -35,6 +36,27 @@ export interface ContainerView {
   readonly receivedAtMs: number | null;
   /** From inspect, read once per start; null until it has answered. */
   readonly details: ContainerDetails | null;
+  /** What samples it now: the kernel or the Engine API; null while that is being decided. */
+  readonly source: StatsSource | null;
+  /** Why it is not read from the kernel; null when it is (or the kernel is not in use). */
+  readonly sourceReason: string | null;
+}
+
+/** The kernel stats source as a whole, for /healthz and the page. */
+export interface KernelStatus {
+  mode: 'auto' | 'cgroup' | 'api';
+  /** Why no container can be read from the kernel; null when it can be. */
+  reason: string | null;
+  /** The reader's own figures, from its last pass; null when it does not run. */
+  reader: {
+    attached: number;
+    openFiles: number;
+    passes: number;
+    lastPassMs: number;
+    lastPassCpuMs: number;
+    parseErrors: number;
+    readErrors: number;
+  } | null;
 }
 
 export interface SamplerCounters {
@@ -43,6 +65,9 @@ export interface SamplerCounters {
   eventStreamReconnects: number;
   relists: number;
   badRecords: number;
+  /** Containers moved from the kernel to the API because a file did not parse, or could not be read. */
+  kernelParseErrors: number;
+  kernelReadErrors: number;
 }
 
 /** What HTTP handlers may see: read-only. */
@@ -58,6 +83,7 @@ export interface StoreReader {
   counters(): Readonly<SamplerCounters>;
   /** `oom` events seen for this container ID since the agent started. */
   oomKills(id: string): number;
+  kernel(): Readonly<KernelStatus>;
 }
 
 export interface Store extends StoreReader {
@@ -72,6 +98,9 @@ export interface Store extends StoreReader {
   setDocker(status: Omit<DockerStatus, 'sinceMs'>): void;
   count(counter: Exclude<keyof SamplerCounters, 'statsStreamsOpen'>): void;
   setStreamsOpen(open: number): void;
+  setStatsSource(id: string, source: StatsSource | null, reason: string | null): void;
+  setKernelStatus(status: Omit<KernelStatus, 'reader'>): void;
+  setKernelReader(reader: KernelStatus['reader']): void;
   ids(): string[];
 }
 
@@ -81,6 +110,8 @@ interface Entry {
   receivedAtMs: number | null;
   history: HistoryRing;
   details: ContainerDetails | null;
+  source: StatsSource | null;
+  sourceReason: string | null;
 }
 
 /** What series() answers for an ID the store does not know. */
@@ -116,7 +147,10 @@ export function createStore(options: { historySize: number; now: () => number })
     eventStreamReconnects: 0,
     relists: 0,
     badRecords: 0,
+    kernelParseErrors: 0,
+    kernelReadErrors: 0,
   };
+  let kernel: KernelStatus = { mode: 'api', reason: null, reader: null };
 
   const invalidate = (): void => {
     sorted = null;
@@ -136,13 +170,14 @@ export function createStore(options: { historySize: number; now: () => number })
     counters: () => counters,
     ids: () => [...entries.keys()],
     oomKills: (id) => oomCounts.get(id) ?? 0,
+    kernel: () => kernel,
 
     upsert(info) {
       const existing = entries.get(info.id);
       if (existing) existing.info = info;
       else {
         const history = createHistoryRing(options.historySize);
-        entries.set(info.id, { info, latest: null, receivedAtMs: null, history, details: null });
+        entries.set(info.id, { info, latest: null, receivedAtMs: null, history, details: null, source: null, sourceReason: null });
       }
       invalidate();
     },
@@ -194,6 +229,18 @@ export function createStore(options: { historySize: number; now: () => number })
     },
     setStreamsOpen(open) {
       counters.statsStreamsOpen = open;
+    },
+    setStatsSource(id, source, reason) {
+      const entry = entries.get(id);
+      if (entry === undefined) return;
+      entry.source = source;
+      entry.sourceReason = reason;
+    },
+    setKernelStatus(status) {
+      kernel = { ...status, reader: kernel.reader };
+    },
+    setKernelReader(reader) {
+      kernel = { ...kernel, reader };
     },
   };
 }

@@ -1,0 +1,27 @@
+// What the sampler's parts share: the Docker calls they may make, the store they write,
+// the logger, timers that never keep the process alive, and the sampler's own state.
+
+import type { DockerClient } from '../docker/client.js';
+import type { Logger } from '../log/logger.js';
+import type { Store } from './store.js';
+
+export type DockerSource = Pick<DockerClient, 'negotiate' | 'listContainers' | 'streamStats' | 'streamEvents'> &
+  // Optional: without it the page lacks restart counts, health and limits, and the
+  // kernel source (which needs each container's PID) is not used.
+  Partial<Pick<DockerClient, 'inspectContainer'>> &
+  // Optional: without it containers past the stream cap are listed but not sampled.
+  Partial<Pick<DockerClient, 'readStatsOnce'>>;
+
+export interface SamplerContext {
+  readonly docker: DockerSource;
+  readonly store: Store;
+  readonly logger: Logger;
+  now(): number;
+  /** A timer that does not keep the process alive. */
+  later(ms: number, run: () => void): NodeJS.Timeout;
+  /** Warns at most once a minute per key, counting what it held back. */
+  logLimited(key: string, message: string, fields: Record<string, unknown>): void;
+  stopped(): boolean;
+  /** Whether the daemon answered the last time we asked. */
+  connected(): boolean;
+}
