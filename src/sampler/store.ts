@@ -2,6 +2,7 @@
 // Reads never wait on Docker: they see the latest sample of each container, its
 // bounded history, and the daemon's reachability, with the time of each.
 
+import type { KernelReaderStats } from '../kernel/kernel-reader.js';
 import { createHistoryRing, type HistoryRing } from '../stats/history-ring.js';
 import { compareText } from '../stats/text-order.js';
 import type {
@@ -48,15 +49,7 @@ export interface KernelStatus {
   /** Why no container can be read from the kernel; null when it can be. */
   reason: string | null;
   /** The reader's own figures, from its last pass; null when it does not run. */
-  reader: {
-    attached: number;
-    openFiles: number;
-    passes: number;
-    lastPassMs: number;
-    lastPassCpuMs: number;
-    parseErrors: number;
-    readErrors: number;
-  } | null;
+  reader: Readonly<KernelReaderStats> | null;
 }
 
 export interface SamplerCounters {
