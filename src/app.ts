@@ -2,6 +2,7 @@
 // server. main.ts adds the process around it (arguments, signals, exit codes);
 // tests start it in-process against a fake Engine.
 
+import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,13 +16,16 @@ import { createSnapshotRenderer } from './http/page.js';
 import { createRequestHandler } from './http/server.js';
 import { createSharedRender, SHARED_RENDER_MAX_AGE_MS } from './http/shared-render.js';
 import { loadStaticFiles } from './http/static-files.js';
+import { openFileBudget } from './kernel/file-reader.js';
+import { createKernelReader } from './kernel/kernel-reader.js';
+import { detectCgroupLayout, mountHint } from './kernel/layout.js';
 import { createJsonlFile, type JsonlFile } from './log/jsonl-file.js';
 import type { Logger } from './log/logger.js';
 import { createSampleLog } from './log/sample-log.js';
 import { createMetricsExporter } from './metrics/exporter.js';
 import { readProcessFacts } from './metrics/process-facts.js';
 import { DEFAULT_ONE_SHOT_CONCURRENCY } from './sampler/one-shot-poller.js';
-import { createSampler } from './sampler/sampler.js';
+import { createSampler, type KernelChoice } from './sampler/sampler.js';
 import { createStore, type StoreReader } from './sampler/store.js';
 
 export const STATS_LOG_FILE = 'stats.jsonl';
@@ -69,7 +73,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
     }),
   );
   const sampler = createSampler(
-    { docker, store, logger },
+    { docker, store, logger, kernel: chooseKernel(config) },
     {
       relistIntervalMs: config.relistIntervalMs,
       statsStallMs: config.statsStallMs,
@@ -144,6 +148,31 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
       docker.close();
       await statsLog.close();
     },
+  };
+}
+
+/** Kernel sampling interval: the pace of a Docker stats stream. */
+const KERNEL_INTERVAL_MS = 1_000;
+
+/** Whether, and how, containers can be read from the kernel (STATS_SOURCE, HOST_PROC, HOST_CGROUP). */
+export function chooseKernel(config: Pick<Config, 'statsSource' | 'hostProc' | 'hostCgroup'>): KernelChoice {
+  const mode = config.statsSource;
+  if (mode === 'api') return { mode };
+  const layout = detectCgroupLayout(config.hostCgroup);
+  if (!layout.ok) return { mode, unavailable: layout.reason };
+  if (!existsSync(path.join(config.hostProc, 'stat'))) {
+    return { mode, unavailable: `HOST_PROC ${config.hostProc} does not exist or is not a proc file system: ${mountHint(config.hostProc, '/proc')}` };
+  }
+  const { version, root, unified } = layout.layout;
+  const describe = version === 2 ? `cgroup v2 at ${root}` : `cgroup v1 at ${root}${unified === null ? '' : ' (with the unified tree for PSI)'}`;
+  return {
+    mode,
+    describe,
+    create: (handlers) =>
+      createKernelReader(
+        { layout: layout.layout, hostProc: config.hostProc, handlers },
+        { intervalMs: KERNEL_INTERVAL_MS, maxOpenFiles: openFileBudget() },
+      ),
   };
 }
 

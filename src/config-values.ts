@@ -216,3 +216,20 @@ export function parseLogDir(raw: string, name: string): string {
   }
   return path.resolve(raw);
 }
+
+export const STATS_SOURCES = ['auto', 'cgroup', 'api'] as const;
+export type StatsSourceMode = (typeof STATS_SOURCES)[number];
+
+export function parseStatsSource(raw: string, name: string): StatsSourceMode {
+  const text = raw.trim().toLowerCase();
+  const mode = STATS_SOURCES.find((candidate) => candidate === text);
+  return mode ?? fail(name, raw, 'stats source', STATS_SOURCES.join(', '));
+}
+
+/** A folder the host's /proc or /sys/fs/cgroup is mounted on: absolute, no NUL. */
+export function parseHostMount(raw: string, name: string): string {
+  const text = raw.trim();
+  if (!path.isAbsolute(text) || text.includes('\0')) fail(name, raw, 'folder', 'an absolute path such as /host/proc');
+  const normal = path.normalize(text);
+  return normal.length > 1 ? normal.replace(/\/+$/, '') : normal;
+}

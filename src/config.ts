@@ -16,12 +16,15 @@ import {
   parseLogDir,
   parseLogLevel,
   parsePort,
+  parseHostMount,
+  parseStatsSource,
   type DockerEndpoint,
   type LogLevel,
+  type StatsSourceMode,
 } from './config-values.js';
 import { ConfigError } from './errors.js';
 
-export type { DockerEndpoint, LogLevel } from './config-values.js';
+export type { DockerEndpoint, LogLevel, StatsSourceMode } from './config-values.js';
 
 export interface Config {
   readonly port: number;
@@ -41,6 +44,12 @@ export interface Config {
   readonly statsStallMs: number;
   readonly maxStatsStreams: number;
   readonly reconnectMaxMs: number;
+  /** Where numbers come from: the kernel where readable (auto), the kernel or a loud reason (cgroup), the Engine API (api). */
+  readonly statsSource: StatsSourceMode;
+  /** The host's /proc, as this process sees it. */
+  readonly hostProc: string;
+  /** The host's /sys/fs/cgroup, as this process sees it. */
+  readonly hostCgroup: string;
   /** Shared secret for every endpoint but /healthz; '' turns access control off. */
   readonly authToken: string;
   /** Open HTTP connections accepted at once. */
@@ -138,6 +147,26 @@ const OPTIONS = {
     describe: 'Longest wait before reopening a failed stats stream: the cap of its exponential backoff (100ms-1h). ' +
       'An unreachable daemon is probed at least every 2s whatever this says.',
     parse: (raw, name) => parseDurationMs(raw, name, { minMs: 100, maxMs: HOUR_MS }),
+  },
+  statsSource: {
+    env: 'STATS_SOURCE', flag: '--stats-source', value: '<source>', default: 'auto',
+    describe:
+      "Where container numbers come from. auto: each container's cgroup files and /proc/<pid>/net/dev where they can be read " +
+      '(no cost to the daemon), else the Engine API stats stream. cgroup: the same, but says in the log, /healthz and the page ' +
+      'why any container is not read from the kernel. api: the Engine API only.',
+    parse: parseStatsSource,
+  },
+  hostProc: {
+    env: 'HOST_PROC', flag: '--host-proc', value: '<path>', default: '/proc',
+    describe: "The host's /proc as this process sees it; in a container mount it read-only: -v /proc:/host/proc:ro with HOST_PROC=/host/proc (the image sets it).",
+    parse: parseHostMount,
+  },
+  hostCgroup: {
+    env: 'HOST_CGROUP', flag: '--host-cgroup', value: '<path>', default: '/sys/fs/cgroup',
+    describe:
+      "The host's cgroup tree as this process sees it; in a container: -v /sys/fs/cgroup:/host/sys/fs/cgroup:ro with " +
+      'HOST_CGROUP=/host/sys/fs/cgroup (the image sets it).',
+    parse: parseHostMount,
   },
   authToken: {
     env: 'AUTH_TOKEN', flag: '--auth-token', value: '<secret>', default: '',

@@ -55,6 +55,7 @@ describe('/containers', () => {
       image: 'busybox',
       state: 'running',
       network_mode: 'default',
+      source: 'api',
       read: new Date(NOW - 1000).toISOString(),
       sample_age_seconds: 1,
       stale: false,
@@ -73,6 +74,47 @@ describe('/containers', () => {
       block_read_bytes: 4096,
       block_write_bytes: 8192,
       pids: 3,
+      cpu_usage_seconds: 1,
+      cpu_periods: 0,
+      cpu_throttled_periods: 0,
+      cpu_throttled_seconds: 0,
+      block_read_ops: 2,
+      block_write_ops: 4,
+      // What only the kernel source knows: null for a sample from the Engine API.
+      oom_kills: null,
+      memory_swap_bytes: null,
+      memory_failcnt: null,
+      memory_max_usage_bytes: null,
+      pressure_avg10_percent: null,
+    });
+  });
+
+  it('gives the kernel figures of a sample read from the cgroup files', async () => {
+    store.recordSample(
+      WEB,
+      makeSample(NOW - 1000, {
+        source: 'cgroup',
+        oomKills: 2,
+        memorySwapBytes: 4096,
+        memoryFailcnt: 7,
+        memoryMaxUsageBytes: 60 * 1024 * 1024,
+        cpuCfsPeriods: 100,
+        cpuCfsThrottledPeriods: 40,
+        cpuCfsThrottledNs: 1.5e9,
+        pressure: { cpu: { some: { avg10: 12.5, totalUs: 1 }, full: { avg10: 3.25, totalUs: 1 } }, memory: { some: { avg10: 0, totalUs: 0 }, full: null }, io: null },
+      }),
+    );
+    const { body } = await getJson(`/containers?id=${WEB}`);
+    expect(body[WEB]).toMatchObject({
+      source: 'cgroup',
+      oom_kills: 2,
+      memory_swap_bytes: 4096,
+      memory_failcnt: 7,
+      memory_max_usage_bytes: 60 * 1024 * 1024,
+      cpu_periods: 100,
+      cpu_throttled_periods: 40,
+      cpu_throttled_seconds: 1.5,
+      pressure_avg10_percent: { cpu_some: 12.5, cpu_full: 3.25, memory_some: 0, memory_full: null, io_some: null, io_full: null },
     });
   });
 

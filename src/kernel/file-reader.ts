@@ -126,3 +126,23 @@ export function createFileReader(options: { maxOpen: number }): FileReader {
     },
   };
 }
+
+/**
+ * Descriptors the reader may keep: half of this process's soft limit (Node raises it to
+ * the hard limit at start), less room for sockets and logs, so the HTTP server and the
+ * Docker client never run short. 1024 (a default for containers under Podman) gives 448.
+ */
+export function openFileBudget(limitsText?: string): number {
+  let text = limitsText;
+  if (text === undefined) {
+    try {
+      text = fs.readFileSync('/proc/self/limits', 'latin1');
+    } catch {
+      // Not Linux, or /proc not mounted: a modest budget.
+      return 256;
+    }
+  }
+  const match = /^Max open files\s+(\d+|unlimited)/m.exec(text);
+  const soft = match === null ? 1024 : match[1] === 'unlimited' ? 1_048_576 : Number(match[1]);
+  return Math.max(0, Math.min(65_536, Math.floor(soft / 2) - 64));
+}

@@ -2,7 +2,7 @@
 // seed's keys with the seed's meaning (cpu and memory in percent, network_in and
 // network_out in KiB) and adds fields whose names carry their units.
 
-import type { ContainerInfo, ContainerSample } from '../stats/types.js';
+import type { ContainerInfo, ContainerPressure, ContainerSample, StatsSource } from '../stats/types.js';
 import { isStale } from './staleness.js';
 
 export interface ContainerJson {
@@ -11,6 +11,8 @@ export interface ContainerJson {
   image: string;
   state: string;
   network_mode: string;
+  /** Where the numbers came from: `cgroup` (the kernel's files) or `api` (the Engine API); null before the first sample. */
+  source: StatsSource | null;
   /** ISO time the daemon took the sample; null before the first sample. */
   read: string | null;
   /** Seconds between `read` and the moment this answer was built. */
@@ -32,6 +34,43 @@ export interface ContainerJson {
   block_read_bytes: number | null;
   block_write_bytes: number | null;
   pids: number | null;
+  /** Cumulative CPU time, seconds: for rates over any window. */
+  cpu_usage_seconds: number | null;
+  /** CFS bandwidth control (containers with a CPU limit): periods elapsed and throttled, time throttled. */
+  cpu_periods: number | null;
+  cpu_throttled_periods: number | null;
+  cpu_throttled_seconds: number | null;
+  block_read_ops: number | null;
+  block_write_ops: number | null;
+  /** OOM kills the kernel counted in this cgroup; null from the Engine API. */
+  oom_kills: number | null;
+  memory_swap_bytes: number | null;
+  /** Times the usage hit the limit (cgroup v1 failcnt, v2 memory.events max). */
+  memory_failcnt: number | null;
+  memory_max_usage_bytes: number | null;
+  /** Pressure stall information over the last 10 s (cgroup v2 and hybrid hosts): percent of time some / all tasks waited. */
+  pressure_avg10_percent: PressureJson | null;
+}
+
+export interface PressureJson {
+  cpu_some: number | null;
+  cpu_full: number | null;
+  memory_some: number | null;
+  memory_full: number | null;
+  io_some: number | null;
+  io_full: number | null;
+}
+
+export function toPressureJson(pressure: ContainerPressure | null): PressureJson | null {
+  if (pressure === null) return null;
+  return {
+    cpu_some: pressure.cpu?.some.avg10 ?? null,
+    cpu_full: pressure.cpu?.full?.avg10 ?? null,
+    memory_some: pressure.memory?.some.avg10 ?? null,
+    memory_full: pressure.memory?.full?.avg10 ?? null,
+    io_some: pressure.io?.some.avg10 ?? null,
+    io_full: pressure.io?.full?.avg10 ?? null,
+  };
 }
 
 export function toContainerJson(
@@ -45,6 +84,7 @@ export function toContainerJson(
     image: info.image,
     state: info.state,
     network_mode: info.networkMode,
+    source: sample?.source ?? null,
     read: sample?.readIso ?? null,
     sample_age_seconds: sample ? Math.max(0, Math.round(nowMs - sample.readMs) / 1000) : null,
     stale: isStale(sample?.readMs ?? null, nowMs),
@@ -63,5 +103,16 @@ export function toContainerJson(
     block_read_bytes: sample?.blockReadBytes ?? null,
     block_write_bytes: sample?.blockWriteBytes ?? null,
     pids: sample?.pids ?? null,
+    cpu_usage_seconds: sample ? sample.cpuUsageNs / 1e9 : null,
+    cpu_periods: sample?.cpuCfsPeriods ?? null,
+    cpu_throttled_periods: sample?.cpuCfsThrottledPeriods ?? null,
+    cpu_throttled_seconds: sample ? sample.cpuCfsThrottledNs / 1e9 : null,
+    block_read_ops: sample?.blockReadOps ?? null,
+    block_write_ops: sample?.blockWriteOps ?? null,
+    oom_kills: sample?.oomKills ?? null,
+    memory_swap_bytes: sample?.memorySwapBytes ?? null,
+    memory_failcnt: sample?.memoryFailcnt ?? null,
+    memory_max_usage_bytes: sample?.memoryMaxUsageBytes ?? null,
+    pressure_avg10_percent: toPressureJson(sample?.pressure ?? null),
   };
 }

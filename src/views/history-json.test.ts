@@ -21,13 +21,14 @@ describe('history as JSON and CSV', () => {
       block_write_bytes: 8192,
       pids: 3,
     });
-    expect(Object.keys(json.samples[1] ?? {})).toEqual([...HISTORY_CSV_COLUMNS]);
+    expect(Object.keys(json.samples[1] ?? {}).sort()).toEqual([...HISTORY_CSV_COLUMNS].sort());
+    expect(json.samples[1]).toMatchObject({ source: 'api', cpu_usage_seconds: 1 });
   });
 
   it('writes RFC 4180 CSV: a header, a line per sample, empty cells for unknown values', () => {
     const lines = toHistoryCsv(samples).split('\r\n');
     expect(lines[0]).toBe(HISTORY_CSV_COLUMNS.join(','));
-    expect(lines[1]).toMatch(/^2026-11-25T12:00:00\.000Z,,2,62\.5,41943040,52428800,67108864,2048,1024,,50,4096,8192,3$/);
+    expect(lines[1]).toMatch(/^2026-11-25T12:00:00\.000Z,,2,62\.5,41943040,52428800,67108864,2048,1024,,50,4096,8192,3,1,api$/);
     expect(lines[2]?.split(',')[1]).toBe('12.5');
     expect(lines).toHaveLength(4);
     expect(lines[3]).toBe('');

@@ -3,11 +3,13 @@
 // the same columns; it holds numbers and times only, never a Docker-provided string,
 // so no cell can be read as a spreadsheet formula.
 
-import type { ContainerInfo, HistorySample } from '../stats/types.js';
+import type { ContainerInfo, HistorySample, StatsSource } from '../stats/types.js';
 
 export interface HistorySampleJson {
   read: string;
+  source: StatsSource;
   cpu: number | null;
+  cpu_usage_seconds: number;
   online_cpus: number;
   memory: number;
   memory_usage_bytes: number;
@@ -32,7 +34,9 @@ export interface HistoryJson {
 export function toHistorySampleJson(sample: HistorySample): HistorySampleJson {
   return {
     read: sample.readIso,
+    source: sample.source,
     cpu: sample.cpuPercent,
+    cpu_usage_seconds: sample.cpuUsageNs / 1e9,
     online_cpus: sample.onlineCpus,
     memory: sample.memoryPercent,
     memory_usage_bytes: sample.memoryUsageBytes,
@@ -67,6 +71,9 @@ export const HISTORY_CSV_COLUMNS: readonly (keyof HistorySampleJson)[] = [
   'block_read_bytes',
   'block_write_bytes',
   'pids',
+  // Added after the first release: at the end, so existing spreadsheets keep their columns.
+  'cpu_usage_seconds',
+  'source',
 ];
 
 /** RFC 4180: a header line, then one line per sample; an unknown value is an empty cell. */
@@ -82,7 +89,7 @@ export function toHistoryCsv(samples: readonly HistorySample[]): string {
 function csvCell(value: string | number | null): string {
   if (value === null) return '';
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
-  // Only `read` is a string: an RFC 3339 time from the daemon, checked when parsed.
+  // The strings are `read`, an RFC 3339 time checked when parsed, and `source`, one of two words.
   // Quote it anyway if it ever holds a separator, and never let it start a formula.
   const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
   return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;

@@ -90,6 +90,18 @@ describe('the comparison', () => {
     block_read_bytes: 0,
     block_write_bytes: 0,
     pids: 1,
+    source: 'api',
+    cpu_usage_seconds: 0.1,
+    cpu_periods: 0,
+    cpu_throttled_periods: 0,
+    cpu_throttled_seconds: 0,
+    block_read_ops: 0,
+    block_write_ops: 0,
+    oom_kills: null,
+    memory_swap_bytes: null,
+    memory_failcnt: 0,
+    memory_max_usage_bytes: null,
+    pressure_avg10_percent: null,
   };
   const failing = (entry: ContainerEntry): string[] =>
     compareEntry(entry, cli, { cpuTolerance: 3, cpuMayBeNull: false })
