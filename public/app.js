@@ -233,6 +233,7 @@ function bannerLines(status) {
       lines.push(`The stats log cannot be written: ${status.log.error || 'unknown error'}. ` +
         'Free space or fix the permissions of LOG_DIR; the page and the API keep working.');
     }
+    lines.push(...sourceLines(status.stats_sources));
     const stale = status.stale_containers || 0;
     if (docker.state === 'connected' && stale > 0) {
       lines.push(`${stale} container${stale === 1 ? ' has' : 's have'} no fresh sample: a stats stream is slow or stalled. ` +
@@ -246,6 +247,28 @@ function bannerLines(status) {
       'is the agent running and reachable? The numbers below are stale; this page reconnects by itself.');
   }
   return lines;
+}
+
+/** The same lines as views/page-status.ts sourceLines: only STATS_SOURCE=cgroup asks to be told. */
+function sourceLines(sources) {
+  if (!sources || sources.mode !== 'cgroup') return [];
+  if (sources.kernel_unavailable) {
+    return [`STATS_SOURCE=cgroup, but no container is read from the kernel: ${sources.kernel_unavailable}.`];
+  }
+  const first = (sources.not_from_kernel || [])[0];
+  if (!first) return [];
+  const count = sources.not_from_kernel_count;
+  return [`${count} container${count === 1 ? ' is' : 's are'} read from the Engine API, not the kernel (STATS_SOURCE=cgroup): ` +
+    `${first.name}: ${first.reason}${count > 1 ? '. /healthz lists each.' : '.'}`];
+}
+
+/** As views/page-status.ts sourcesText. */
+function sourcesText(sources) {
+  if (!sources) return '';
+  if (sources.api === 0 && sources.cgroup > 0) return 'stats from the kernel';
+  if (sources.cgroup === 0 && sources.api > 0) return 'stats from the Engine API';
+  if (sources.cgroup === 0 && sources.api === 0) return '';
+  return `stats: ${sources.cgroup} from the kernel, ${sources.api} from the Engine API`;
 }
 
 function renderBanner() {
@@ -271,7 +294,8 @@ function applyStatus(status) {
   const dockerText = docker.state === 'connected'
     ? `Docker connected${docker.api_version ? ` (API ${docker.api_version})` : ''}`
     : `Docker ${docker.state}`;
-  statusText.textContent = `${count} container${count === 1 ? '' : 's'} · ${dockerText}`;
+  const sources = sourcesText(status.stats_sources);
+  statusText.textContent = `${count} container${count === 1 ? '' : 's'} · ${dockerText}${sources ? ` · ${sources}` : ''}`;
 }
 
 function setMode(mode) {

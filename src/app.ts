@@ -155,7 +155,10 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
 const KERNEL_INTERVAL_MS = 1_000;
 
 /** Whether, and how, containers can be read from the kernel (STATS_SOURCE, HOST_PROC, HOST_CGROUP). */
-export function chooseKernel(config: Pick<Config, 'statsSource' | 'hostProc' | 'hostCgroup'>): KernelChoice {
+export function chooseKernel(
+  config: Pick<Config, 'statsSource' | 'hostProc' | 'hostCgroup'>,
+  options: { maxOpenFiles?: number } = {},
+): KernelChoice {
   const mode = config.statsSource;
   if (mode === 'api') return { mode };
   const layout = detectCgroupLayout(config.hostCgroup);
@@ -171,7 +174,7 @@ export function chooseKernel(config: Pick<Config, 'statsSource' | 'hostProc' | '
     create: (handlers) =>
       createKernelReader(
         { layout: layout.layout, hostProc: config.hostProc, handlers },
-        { intervalMs: KERNEL_INTERVAL_MS, maxOpenFiles: openFileBudget() },
+        { intervalMs: KERNEL_INTERVAL_MS, maxOpenFiles: options.maxOpenFiles ?? openFileBudget() },
       ),
   };
 }

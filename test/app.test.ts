@@ -29,7 +29,7 @@ afterEach(async () => {
 });
 
 function configFor(socketPath: string, logDir: string): Config {
-  const result = loadConfig(['--host', '127.0.0.1', '--log-dir', logDir], { DOCKER_HOST: `unix://${socketPath}` });
+  const result = loadConfig(['--host', '127.0.0.1', '--stats-source', 'api', '--log-dir', logDir], { DOCKER_HOST: `unix://${socketPath}` });
   if (result.kind !== 'run') throw new Error('expected a config');
   // Port 0 (any free port) is for tests only; users must name a port.
   return { ...result.config, port: 0 };

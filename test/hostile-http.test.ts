@@ -44,7 +44,7 @@ async function boot(env: Record<string, string> = {}, limits: Partial<ServerLimi
   fake = await startFakeDocker();
   fake.addContainer({ name: 'web' });
   logDir = mkdtempSync(path.join(os.tmpdir(), 'dockmon-hostile-http-'));
-  const result = loadConfig(['--host', '127.0.0.1', '--log-dir', logDir], {
+  const result = loadConfig(['--host', '127.0.0.1', '--stats-source', 'api', '--log-dir', logDir], {
     DOCKER_HOST: `unix://${fake.socketPath}`,
     ...env,
   });

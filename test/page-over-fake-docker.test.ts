@@ -59,7 +59,7 @@ describe('the page over the fake Engine', () => {
     fake = await startFakeDocker();
     tempDir = mkdtempSync(path.join(os.tmpdir(), 'dockmon-page-'));
     const agentLog: string[] = [];
-    const result = loadConfig(['--host', '127.0.0.1', '--log-dir', tempDir], { DOCKER_HOST: `unix://${fake.socketPath}` });
+    const result = loadConfig(['--host', '127.0.0.1', '--stats-source', 'api', '--log-dir', tempDir], { DOCKER_HOST: `unix://${fake.socketPath}` });
     if (result.kind !== 'run') throw new Error('expected a config');
     app = await startApp({ ...result.config, port: 0 }, {
       version: 'test',

@@ -21,6 +21,7 @@ import {
 } from '../views/table-html.js';
 import { escapeHtml } from '../views/html.js';
 import { resolveContainer } from './container-query.js';
+import { statsSourcesSummary } from './stats-sources-json.js';
 import { send, sendError, sendHtml, sendJson } from './respond.js';
 import type { AppDeps, RequestContext } from './routes.js';
 
@@ -31,6 +32,7 @@ export function rowInputs(store: StoreReader): RowInput[] {
     latest: view.latest,
     history: store.series(view.info.id),
     details: view.details,
+    sourceReason: view.sourceReason,
   }));
 }
 
@@ -59,6 +61,7 @@ export function pageStatus(deps: Pick<AppDeps, 'store' | 'logStatus'>, rows: rea
     log: { ok: log.ok, error: log.error },
     containers: rows.length,
     stale_containers: rows.filter((row) => isStale(row.latest?.readMs ?? null, nowMs)).length,
+    stats_sources: statsSourcesSummary(deps.store),
   };
 }
 

@@ -9,6 +9,7 @@ import { METRICS_CONTENT_TYPE } from '../metrics/exposition.js';
 import type { StoreReader } from '../sampler/store.js';
 import { toContainerJson } from '../views/container-json.js';
 import { resolveContainer } from './container-query.js';
+import { statsSourcesJson } from './stats-sources-json.js';
 import type { LiveUpdates } from './live-updates.js';
 import type { SharedRender } from './shared-render.js';
 import { serveDetail, serveHistory, serveHistoryCsv, serveLive, servePage, serveTable } from './page.js';
@@ -103,6 +104,7 @@ function serveHealth({ req, res, deps }: RequestContext): void {
     uptime_seconds: Math.round((deps.now() - deps.startedAtMs) / 1000),
     docker: dockerJson(deps),
     containers: deps.store.list().length,
+    stats_sources: statsSourcesJson(deps.store),
     stats_streams_open: counters.statsStreamsOpen,
     stats_stream_reconnects: counters.statsStreamReconnects,
     event_stream_reconnects: counters.eventStreamReconnects,

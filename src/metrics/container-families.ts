@@ -32,6 +32,43 @@ const single = (value: number): readonly Point[] => [{ labels: [], value }];
 // the kernel counts no periods, which is what we can see.
 const ifQuota = (sample: ContainerSample, value: number): readonly Point[] =>
   sample.cpuCfsPeriods > 0 ? single(value) : [];
+/** A figure only the kernel source has (null from the Engine API): no series rather than a false 0. */
+const ifKnown = (value: number | null): readonly Point[] => (value === null ? [] : single(value));
+const US_PER_SECOND = 1e6;
+
+/**
+ * cAdvisor's counters without the `_total` suffix (google/cadvisor metrics/prometheus.go):
+ * kept as cAdvisor names and types them, so its dashboards read them; `promtool check
+ * metrics` flags them, as it flags cAdvisor's own output.
+ */
+export const CADVISOR_COUNTERS_WITHOUT_TOTAL: readonly string[] = ['container_memory_failcnt'];
+
+/** cAdvisor's PSI families: `waiting` is PSI's `some`, `stalled` its `full` (microseconds → seconds). */
+function pressureFamilies(): FamilySpec[] {
+  const resources = [
+    ['cpu', 'CPU'],
+    ['memory', 'memory'],
+    ['io', 'IO'],
+  ] as const;
+  return resources.flatMap(([resource, word]) => [
+    counter(
+      `container_pressure_${resource}_stalled_seconds_total`,
+      `Total time duration no tasks in the container could make progress due to ${word} congestion.`,
+      (s) => {
+        const full = s.pressure?.[resource]?.full;
+        return full === undefined || full === null ? [] : single(full.totalUs / US_PER_SECOND);
+      },
+    ),
+    counter(
+      `container_pressure_${resource}_waiting_seconds_total`,
+      `Total time duration tasks in the container have waited due to ${word} congestion.`,
+      (s) => {
+        const some = s.pressure?.[resource]?.some;
+        return some === undefined ? [] : single(some.totalUs / US_PER_SECOND);
+      },
+    ),
+  ]);
+}
 
 /** cAdvisor reports 0 for "no limit"; the daemon clamps an unlimited container's limit to host RAM. */
 export function specMemoryLimitBytes(limitBytes: number, machine: MachineFacts): number {
@@ -93,6 +130,12 @@ export const CONTAINER_FAMILIES: readonly FamilySpec[] = [
   gauge('container_spec_memory_limit_bytes', 'Memory limit for the container.', (s, _info, machine) =>
     single(specMemoryLimitBytes(s.memoryLimitBytes, machine)),
   ),
+  gauge('container_memory_swap', 'Container swap usage in bytes.', (s) => ifKnown(s.memorySwapBytes)),
+  counter('container_memory_failcnt', 'Number of memory usage hits limits', (s) => ifKnown(s.memoryFailcnt)),
+  gauge('container_memory_max_usage_bytes', 'Maximum memory usage recorded in bytes', (s) => ifKnown(s.memoryMaxUsageBytes)),
+  // The kernel's own count (memory.oom_control / memory.events oom_kill), which cAdvisor
+  // reads from the kernel log; the Engine API has none, so only the kernel source exports it.
+  counter('container_oom_events_total', 'Count of out of memory events observed for the container', (s) => ifKnown(s.oomKills)),
   ...NETWORK.map(([suffix, help, pick]) => counter(`container_network_${suffix}`, help, (s) => perInterface(s, pick))),
   // device is major:minor: the Engine API names no device files.
   counter('container_fs_reads_bytes_total', 'Cumulative count of bytes read', (s) => perDevice(s, (d) => d.readBytes)),
@@ -102,6 +145,7 @@ export const CONTAINER_FAMILIES: readonly FamilySpec[] = [
   // The time the daemon took the sample we serve, not the scrape time as in cAdvisor:
   // `time() - container_last_seen` then shows how old the data is.
   gauge('container_last_seen', 'Last time a container was seen by the exporter', (s) => single(Math.floor(s.readMs / 1000))),
+  ...pressureFamilies(),
   // Docker's `Created`, which cAdvisor's Docker handler uses too (not the latest start).
   gauge('container_start_time_seconds', 'Start time of the container since unix epoch in seconds.', (_s, info) =>
     info.createdSeconds > 0 ? single(info.createdSeconds) : [],

@@ -50,7 +50,15 @@ interface State {
   reason: string | null;
   /** The kernel failed for this PID (not a stop): not tried again until the PID changes. */
   kernelRefused: boolean;
+  /**
+   * The process was not there when the kernel was tried (a restart in progress, missed
+   * events): the API reads it meanwhile, and a later re-list inspects it again, a few times.
+   */
+  transientFailures: number;
 }
+
+/** Re-inspections of a container whose process was missing, before it stays on the API. */
+const MAX_TRANSIENT_RETRIES = 3;
 
 export function createStatsSources(
   context: SamplerContext,
@@ -140,12 +148,15 @@ export function createStatsSources(
       leaveApi(id, state);
       state.current = 'cgroup';
       state.reason = null;
+      state.transientFailures = 0;
       publish(id, state);
       return;
     }
-    // A process that is not there: either HOST_PROC is not the host's /proc (every
-    // container says so) or this one just exited (its die event follows). Both: the API.
-    state.kernelRefused = true;
+    // A process that is not there: HOST_PROC is not the host's /proc, or this one is
+    // between two runs (a restart) or just exited (its die event follows). The API reads
+    // it meanwhile; re-lists try again a few times. Any other failure is final for this PID.
+    if (result.gone) state.transientFailures += 1;
+    else state.kernelRefused = true;
     toApi(id, state, result.reason);
   }
 
@@ -169,7 +180,7 @@ export function createStatsSources(
     ensure(id) {
       let state = states.get(id);
       if (state === undefined) {
-        state = { current: 'waiting', pid: null, reason: null, kernelRefused: false };
+        state = { current: 'waiting', pid: null, reason: null, kernelRefused: false, transientFailures: 0 };
         states.set(id, state);
       }
       if (state.current === 'api-one-shot' && streams.size < parts.maxStatsStreams) {
@@ -179,7 +190,11 @@ export function createStatsSources(
         toApi(id, state, state.reason ?? 'read from the Engine API');
         return;
       }
-      if (state.current !== 'waiting') return;
+      if (state.current !== 'waiting') {
+        const retry = state.current !== 'cgroup' && !state.kernelRefused && state.transientFailures > 0;
+        if (retry && state.transientFailures <= MAX_TRANSIENT_RETRIES) parts.inspect(id);
+        return;
+      }
       if (globalReason !== null) {
         toApi(id, state, globalReason);
         return;
@@ -202,7 +217,10 @@ export function createStatsSources(
         state.kernelRefused = false;
       }
       if (pid === null || pid <= 0) {
-        if (state.current === 'waiting') toApi(id, state, 'inspect gave no PID (the container is not running)');
+        if (state.current === 'waiting') {
+          state.transientFailures += 1;
+          toApi(id, state, 'inspect gave no PID (the container is not running)');
+        }
         return;
       }
       if (state.current !== 'cgroup' && !state.kernelRefused) tryKernel(id, state);

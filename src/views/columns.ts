@@ -12,6 +12,8 @@ export interface RowInput {
   /** The retained samples, oldest first; empty or absent draws no sparkline. */
   history?: HistorySeries;
   details?: ContainerDetails | null;
+  /** Why it is not read from the kernel, when it is not (the detail panel says it). */
+  sourceReason?: string | null;
 }
 
 export type ColumnId = 'id' | 'name' | 'image' | 'state' | 'uptime' | 'cpu' | 'mem' | 'net' | 'block' | 'pids';

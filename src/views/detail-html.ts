@@ -3,7 +3,7 @@
 // network and block I/O over the whole retained history. Served as a fragment by
 // /detail?id=; every Docker-provided value is escaped (labels can hold markup).
 
-import type { HistorySample } from '../stats/types.js';
+import type { ContainerSample, HistorySample, Pressure } from '../stats/types.js';
 import type { RowInput } from './columns.js';
 import {
   formatAge,
@@ -63,7 +63,9 @@ export function renderDetail(row: RowInput, nowMs: number): string {
     facts.push(['CPU now', `${formatPercent(latest.cpuPercent)}${ofLimit === '' ? '' : ` (${ofLimit})`}`]);
     facts.push(['Memory now', `${formatBytesBinary(latest.memoryUsageBytes)} used, ${formatBytesBinary(latest.memoryRawUsageBytes)} with cache`]);
     facts.push(['Sample', `<time datetime="${escapeHtml(latest.readIso)}">${formatAge(nowMs - latest.readMs)} old</time>, ${history.length} kept`]);
+    facts.push(...kernelFacts(latest));
   }
+  facts.push(['Numbers from', sourceFact(latest, row.sourceReason ?? null)]);
   const labels = Object.entries(info.labels).sort(([a], [b]) => compareText(a, b));
   const labelRows = labels.map(([key, value]) => `<tr><th scope="row">${escapeHtml(key)}</th><td>${escapeHtml(value)}</td></tr>`);
   const query = encodeURIComponent(info.id);
@@ -79,6 +81,42 @@ export function renderDetail(row: RowInput, nowMs: number): string {
       `<a href="/containers/history.csv?id=${query}" download>CSV</a></p>`,
     '</section>',
   ].join('\n');
+}
+
+function sourceFact(latest: ContainerSample | null, reason: string | null): string {
+  if (latest === null) return reason === null ? 'not known yet' : `the Engine API: ${escapeHtml(reason)}`;
+  if (latest.source === 'cgroup') return "the kernel (the container's cgroup files and /proc)";
+  return `the Engine API${reason === null ? '' : `: ${escapeHtml(reason)}`}`;
+}
+
+function pressureText(pressure: Pressure | null): string {
+  if (pressure === null) return 'n/a';
+  return `${formatPercentShort(pressure.some.avg10)} some${pressure.full === null ? '' : `, ${formatPercentShort(pressure.full.avg10)} full`}`;
+}
+
+/** What the kernel (and, for throttling, the API) tells beyond docker stats. */
+function kernelFacts(latest: ContainerSample): [string, string][] {
+  const facts: [string, string][] = [];
+  if (latest.cpuCfsPeriods > 0) {
+    const share = (latest.cpuCfsThrottledPeriods / latest.cpuCfsPeriods) * 100;
+    facts.push([
+      'CPU throttled',
+      `${formatInteger(latest.cpuCfsThrottledPeriods)} of ${formatInteger(latest.cpuCfsPeriods)} periods (${formatPercentShort(share)}), ` +
+        `${formatAge(latest.cpuCfsThrottledNs / 1e6)} in all`,
+    ]);
+  }
+  if (latest.oomKills !== null) facts.push(['OOM kills (kernel)', formatInteger(latest.oomKills)]);
+  if (latest.memoryMaxUsageBytes !== null) facts.push(['Memory peak', formatBytesBinary(latest.memoryMaxUsageBytes)]);
+  if (latest.memorySwapBytes !== null) facts.push(['Swap', formatBytesBinary(latest.memorySwapBytes)]);
+  if (latest.memoryFailcnt !== null) facts.push(['Memory limit hits', formatInteger(latest.memoryFailcnt)]);
+  const pressure = latest.pressure;
+  if (pressure !== null) {
+    facts.push([
+      'Pressure <small>(last 10 s)</small>',
+      `CPU ${pressureText(pressure.cpu)}; memory ${pressureText(pressure.memory)}; I/O ${pressureText(pressure.io)}`,
+    ]);
+  }
+  return facts;
 }
 
 function series(history: readonly HistorySample[], pick: (sample: HistorySample) => number | null): Point[] {

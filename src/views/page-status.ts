@@ -17,6 +17,21 @@ export interface PageStatus {
   containers: number;
   /** Containers whose latest sample is older than STALE_AFTER_MS (or missing). */
   stale_containers: number;
+  stats_sources: StatsSourcesStatus;
+}
+
+/** Where container numbers come from (STATS_SOURCE), as /healthz's `stats_sources`. */
+export interface StatsSourcesStatus {
+  mode: 'auto' | 'cgroup' | 'api';
+  /** Containers read from the kernel's files, from the Engine API, and not decided yet. */
+  cgroup: number;
+  api: number;
+  undecided: number;
+  /** Why no container can be read from the kernel; null when the kernel is usable (or not wanted). */
+  kernel_unavailable: string | null;
+  /** Containers on the Engine API for a reason of their own, with it (the first few). */
+  not_from_kernel: { id: string; name: string; reason: string }[];
+  not_from_kernel_count: number;
 }
 
 /** One line per problem: what is wrong, then how to fix it. Empty when all is well. */
@@ -35,6 +50,7 @@ export function bannerLines(status: PageStatus): string[] {
         'Free space or fix the permissions of LOG_DIR; the page and the API keep working.',
     );
   }
+  lines.push(...sourceLines(status.stats_sources));
   if (docker.state === 'connected' && status.stale_containers > 0) {
     const count = status.stale_containers;
     lines.push(
@@ -45,11 +61,38 @@ export function bannerLines(status: PageStatus): string[] {
   return lines;
 }
 
+/**
+ * STATS_SOURCE=cgroup asks to be told when a container is not read from the kernel;
+ * `auto` falls back quietly (the status line and /healthz still say it).
+ */
+function sourceLines(sources: StatsSourcesStatus): string[] {
+  if (sources.mode !== 'cgroup') return [];
+  if (sources.kernel_unavailable !== null) {
+    return [`STATS_SOURCE=cgroup, but no container is read from the kernel: ${sources.kernel_unavailable}.`];
+  }
+  const first = sources.not_from_kernel[0];
+  if (first === undefined) return [];
+  const count = sources.not_from_kernel_count;
+  return [
+    `${count} container${count === 1 ? ' is' : 's are'} read from the Engine API, not the kernel (STATS_SOURCE=cgroup): ` +
+      `${first.name}: ${first.reason}${count > 1 ? '. /healthz lists each.' : '.'}`,
+  ];
+}
+
+/** "from the kernel", "from the Engine API", or both with counts. */
+export function sourcesText(sources: StatsSourcesStatus): string {
+  if (sources.api === 0 && sources.cgroup > 0) return 'stats from the kernel';
+  if (sources.cgroup === 0 && sources.api > 0) return 'stats from the Engine API';
+  if (sources.cgroup === 0 && sources.api === 0) return '';
+  return `stats: ${sources.cgroup} from the kernel, ${sources.api} from the Engine API`;
+}
+
 export function statusLine(status: PageStatus): string {
   const docker = status.docker.state === 'connected'
     ? `Docker connected${status.docker.api_version === null ? '' : ` (API ${status.docker.api_version})`}`
     : `Docker ${status.docker.state}`;
-  return `${status.containers} container${status.containers === 1 ? '' : 's'} · ${docker}`;
+  const sources = sourcesText(status.stats_sources);
+  return `${status.containers} container${status.containers === 1 ? '' : 's'} · ${docker}${sources === '' ? '' : ` · ${sources}`}`;
 }
 
 /** The banner element, server-rendered so a problem shows before any script runs. */

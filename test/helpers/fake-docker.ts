@@ -65,6 +65,8 @@ export interface FakeContainer {
   hostConfig: Record<string, unknown>;
   /** RestartCount of inspect. */
   restartCount: number;
+  /** State.Pid of inspect while it runs (0 once exited), as the daemon's host numbers it. */
+  pid: number;
 }
 
 export type FakeContainerInit = Partial<FakeContainer>;
@@ -638,6 +640,7 @@ export async function startFakeDocker(options: StartFakeDockerOptions = {}): Pro
       env: init.env ?? ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
       hostConfig: init.hostConfig ?? {},
       restartCount: init.restartCount ?? 0,
+      pid: init.pid ?? 40_000 + nameSeq,
     };
     containers.set(c.id, c);
     emitEvent(containerEvent(c, c.state === 'exited' ? 'create' : 'start'));
@@ -762,6 +765,7 @@ export async function startFakeDocker(options: StartFakeDockerOptions = {}): Pro
       Args: [],
       State: {
         Status: c.state,
+        Pid: c.state === 'exited' ? 0 : c.pid,
         Running: c.state !== 'exited',
         Paused: c.state === 'paused',
         OOMKilled: false,

@@ -5,10 +5,10 @@
 import { vi } from 'vitest';
 import type { DaemonInfo, StreamCallbacks } from '../../src/docker/client.js';
 import type { StreamEnd } from '../../src/docker/transport.js';
-import type { ContainerListEntry, EngineEvent, StatsRecord } from '../../src/docker/types.js';
+import type { ContainerInspectSubset, ContainerListEntry, EngineEvent, StatsRecord } from '../../src/docker/types.js';
 import { DockerApiError } from '../../src/errors.js';
 import { createLogger } from '../../src/log/logger.js';
-import { createSampler, type DockerSource, type Sampler, type SamplerOptions } from '../../src/sampler/sampler.js';
+import { createSampler, type DockerSource, type KernelChoice, type Sampler, type SamplerOptions } from '../../src/sampler/sampler.js';
 import type { Store } from '../../src/sampler/store.js';
 import { hexId } from './samples.js';
 
@@ -35,8 +35,11 @@ function openStream<T>(list: OpenStream<T>[], callbacks: StreamCallbacks<T>): { 
   };
 }
 
-/** With oneShot, the source can also read stats once (the fallback past the stream cap). */
-export function createScriptedDocker(options: { oneShot?: boolean } = {}) {
+/**
+ * With oneShot, the source can also read stats once (the fallback past the stream cap);
+ * with inspect, it answers inspect (the kernel source needs the PID from it).
+ */
+export function createScriptedDocker(options: { oneShot?: boolean; inspect?: (id: string) => ContainerInspectSubset } = {}) {
   const listed = new Map<string, ContainerListEntry>();
   const stats = new Map<string, OpenStream<StatsRecord>[]>();
   const events: OpenStream<EngineEvent>[] = [];
@@ -69,6 +72,15 @@ export function createScriptedDocker(options: { oneShot?: boolean } = {}) {
     }),
     streamEvents: vi.fn((callbacks: StreamCallbacks<EngineEvent>) => openStream(events, callbacks)),
     ...(options.oneShot === true ? { readStatsOnce } : {}),
+    ...(options.inspect === undefined
+      ? {}
+      : {
+          inspectContainer: vi.fn(async (id: string) => {
+            if (state.down) throw state.down;
+            if (!listed.has(id)) throw new DockerApiError(`GET /v1.41/containers/${id}/json failed: 404 No such container`, 404);
+            return (options.inspect as (id: string) => ContainerInspectSubset)(id);
+          }),
+        }),
   };
   return {
     source,
@@ -131,11 +143,16 @@ const TEST_SAMPLER_OPTIONS: SamplerOptions = {
 
 /** A started sampler over the scripted source, logging every line into `logLines`. */
 export function startTestSampler(
-  deps: { docker: ScriptedDocker; store: Store; logLines: string[] },
+  deps: { docker: ScriptedDocker; store: Store; logLines: string[]; kernel?: KernelChoice },
   overrides: Partial<SamplerOptions> = {},
 ): Sampler {
   const sampler = createSampler(
-    { docker: deps.docker.source, store: deps.store, logger: createLogger({ level: 'debug', sink: (line) => deps.logLines.push(line) }) },
+    {
+      docker: deps.docker.source,
+      store: deps.store,
+      logger: createLogger({ level: 'debug', sink: (line) => deps.logLines.push(line) }),
+      ...(deps.kernel === undefined ? {} : { kernel: deps.kernel }),
+    },
     { ...TEST_SAMPLER_OPTIONS, ...overrides },
   );
   sampler.start();
