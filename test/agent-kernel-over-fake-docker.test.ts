@@ -5,17 +5,13 @@
 // /metrics has the kernel's families, the page says where the numbers come from, and
 // STATS_SOURCE=cgroup puts a fallback in the banner.
 
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startApp, type App } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
-import { createLogger } from '../src/log/logger.js';
 import { startFakeDocker, type FakeDocker } from './helpers/fake-docker.js';
+import { startInProcessAgent, until, type InProcessAgent } from './helpers/in-process-agent.js';
 
-const publicDir = fileURLToPath(new URL('../public', import.meta.url));
 const captured = fileURLToPath(new URL('fixtures/kernel/cgroup-v1', import.meta.url));
 const containers = JSON.parse(readFileSync(path.join(captured, 'containers.json'), 'utf8')) as Record<
   string,
@@ -23,27 +19,14 @@ const containers = JSON.parse(readFileSync(path.join(captured, 'containers.json'
 >;
 
 let fake: FakeDocker | undefined;
-let app: App | undefined;
-let tempDir: string | undefined;
+let agent: InProcessAgent | undefined;
 
 afterEach(async () => {
-  await app?.stop();
+  await agent?.stop();
   await fake?.close();
-  if (tempDir) rmSync(tempDir, { recursive: true, force: true });
-  app = undefined;
+  agent = undefined;
   fake = undefined;
-  tempDir = undefined;
 });
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() - started > 5_000) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 async function startAgent(mode: 'auto' | 'cgroup', roles: string[], strangers = 0): Promise<string> {
   fake = await startFakeDocker();
@@ -54,18 +37,11 @@ async function startAgent(mode: 'auto' | 'cgroup', roles: string[], strangers = 
   }
   // Containers whose PID is not in the captured /proc: read from the Engine API.
   for (let i = 0; i < strangers; i += 1) fake.addContainer({ name: `stranger-${i}`, pid: 7_000_000 + i });
-  tempDir = mkdtempSync(path.join(os.tmpdir(), 'dockmon-kernel-agent-'));
-  const result = loadConfig(
-    ['--host', '127.0.0.1', '--log-dir', tempDir, '--stats-source', mode],
-    {
-      DOCKER_HOST: `unix://${fake.socketPath}`,
-      HOST_PROC: path.join(captured, 'host', 'proc'),
-      HOST_CGROUP: path.join(captured, 'host', 'sys', 'fs', 'cgroup'),
-    },
-  );
-  if (result.kind !== 'run') throw new Error('no config');
-  app = await startApp({ ...result.config, port: 0 }, { version: 'test', publicDir, logger: createLogger({ level: 'error', sink: () => undefined }) });
-  return `http://127.0.0.1:${app.port}`;
+  agent = await startInProcessAgent(fake, {
+    args: ['--stats-source', mode],
+    env: { HOST_PROC: path.join(captured, 'host', 'proc'), HOST_CGROUP: path.join(captured, 'host', 'sys', 'fs', 'cgroup') },
+  });
+  return agent.base;
 }
 
 // JSON answers, checked field by field below.
