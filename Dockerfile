@@ -35,9 +35,15 @@ COPY package.json LICENSE ./
 # For when no host folder is mounted (and the seed for a named volume, which copies it):
 # writable by nonroot (owner 65532) and by root without capabilities (group 0, 0775).
 COPY --from=build --chown=65532:0 /out/ ./
+# HOST_PROC and HOST_CGROUP: where `-v /proc:/host/proc:ro -v /sys/fs/cgroup:/host/sys/fs/cgroup:ro`
+# put the host's files, from which each container's numbers are read at no cost to the
+# daemon. Without those mounts the folders do not exist and the Engine API is read instead
+# (/healthz says so and how to fix it).
 ENV PORT=5000 \
     LOG_DIR=/python-docker/resource_logs \
-    DOCKER_HOST=unix:///var/run/docker.sock
+    DOCKER_HOST=unix:///var/run/docker.sock \
+    HOST_PROC=/host/proc \
+    HOST_CGROUP=/host/sys/fs/cgroup
 EXPOSE 5000/tcp
 # No shell and no curl: the probe is node itself, GET /healthz on PORT.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
@@ -54,7 +60,7 @@ CMD []
 ARG VERSION=unknown
 ARG RUNTIME_IMAGE
 LABEL org.opencontainers.image.title="dockmon" \
-      org.opencontainers.image.description="Live CPU, memory, network and block I/O of every container, from the Docker Engine API" \
+      org.opencontainers.image.description="Live CPU, memory, network and block I/O of every container, from the kernel or the Docker Engine API" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.licenses="MIT" \
       org.opencontainers.image.base.name="${RUNTIME_IMAGE}"

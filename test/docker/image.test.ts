@@ -30,6 +30,30 @@ import {
 } from './image-containers.js';
 
 const SOCKET_MOUNT = ['-v', '/var/run/docker.sock:/var/run/docker.sock'];
+/** The README's mounts for the kernel source (the image sets HOST_PROC and HOST_CGROUP to these). */
+const KERNEL_MOUNTS = ['-v', '/proc:/host/proc:ro', '-v', '/sys/fs/cgroup:/host/sys/fs/cgroup:ro'];
+
+/** /healthz's stats_sources once every listed container has been placed. */
+async function statsSources(agent: AgentContainer, expectedContainers: number): Promise<Record<string, unknown>> {
+  return waitUntil(
+    `${agent.name}: /healthz places ${expectedContainers} containers`,
+    async () => {
+      const { json } = await agent.getJson('/healthz');
+      const sources = (json as { stats_sources?: Record<string, unknown> }).stats_sources;
+      const placed = Number(sources?.['cgroup'] ?? 0) + Number(sources?.['api'] ?? 0);
+      return sources !== undefined && placed >= expectedContainers && sources['undecided'] === 0 ? sources : undefined;
+    },
+    15_000,
+    async () => `last /healthz: ${(await agent.get('/healthz')).body}\n${await agent.logs()}`,
+  );
+}
+
+/** The source of each listed container's latest sample. */
+async function sourcesOf(agent: AgentContainer, ids: readonly string[]): Promise<Map<string, unknown>> {
+  const { json } = await agent.getJson('/containers');
+  const entries = json as Record<string, { source?: unknown } | undefined>;
+  return new Map(ids.map((id) => [id, entries[id]?.source]));
+}
 const LOG_MOUNT_TARGET = '/python-docker/resource_logs';
 const NONROOT_UID = 65532;
 
@@ -166,6 +190,8 @@ describe('the image itself', () => {
     expect(Object.keys(config.ExposedPorts ?? {})).toEqual(['5000/tcp']);
     expect(config.Env).toContain('LOG_DIR=/python-docker/resource_logs');
     expect(config.Env).toContain('PORT=5000');
+    expect(config.Env).toContain('HOST_PROC=/host/proc');
+    expect(config.Env).toContain('HOST_CGROUP=/host/sys/fs/cgroup');
     expect(config.WorkingDir).toBe('/python-docker');
     expect(config.User ?? '').toBe('');
     // The node flags of `npm start`, so the image runs the agent as the benchmark measured it.
@@ -183,7 +209,7 @@ describe('the image itself', () => {
 });
 
 describe("the seed's command, unchanged", () => {
-  it('lists the containers and itself, logs /table rows to the host folder, and stops within 2 s', async () => {
+  it('lists the containers and itself from the Engine API (no kernel mounts), logs /table rows to the host folder, and stops within 2 s', async () => {
     const logs = await tempDir('seed');
     const agent = await runAgentContainer(`${RUN_PREFIX}image-seed`, [...SOCKET_MOUNT, '-v', `${logs}:${LOG_MOUNT_TARGET}`]);
 
@@ -205,6 +231,14 @@ describe("the seed's command, unchanged", () => {
     expect(pid1).toContain('/python-docker/dist/main.js');
 
     await waitForSampled(agent, [workloadId, agent.id]);
+    // No /proc or /sys/fs/cgroup mounts: the Engine API, and /healthz says how to read the kernel.
+    expect(await sourcesOf(agent, [workloadId, agent.id])).toEqual(new Map([[workloadId, 'api'], [agent.id, 'api']]));
+    const sources = await statsSources(agent, ids.size);
+    expect(sources['mode']).toBe('auto');
+    expect(sources['cgroup']).toBe(0);
+    expect(String(sources['kernel_unavailable'])).toBe(
+      'HOST_CGROUP /host/sys/fs/cgroup does not exist: add -v /sys/fs/cgroup:/host/sys/fs/cgroup:ro to the docker run command',
+    );
     const logFile = path.join(logs, 'stats.jsonl');
     await waitForLoggedRows(agent, logFile, [workloadId, agent.id]);
     await expectReadableLog(logFile, 0);
@@ -214,7 +248,7 @@ describe("the seed's command, unchanged", () => {
 });
 
 describe('the hardened command', () => {
-  it('runs as 65532 with no capabilities on a read-only root, reports healthy, logs and stops within 2 s', async () => {
+  it('runs as 65532 with no capabilities on a read-only root, reads every container from the kernel, reports healthy, logs and stops within 2 s', async () => {
     const logs = await tempDir('hardened');
     // The README has `install -d -o 65532 -g 65532 logs`; a world-writable folder does the
     // same here without needing root to run the suite.
@@ -227,6 +261,7 @@ describe('the hardened command', () => {
       '--cap-drop', 'ALL',
       '--security-opt', 'no-new-privileges',
       '-v', '/var/run/docker.sock:/var/run/docker.sock:ro',
+      ...KERNEL_MOUNTS,
       '-v', `${logs}:${LOG_MOUNT_TARGET}`,
       // Only shortens the wait for the image's own HEALTHCHECK (30 s interval).
       '--health-interval', '1s',
@@ -266,6 +301,12 @@ describe('the hardened command', () => {
     expect(health).toBe('healthy');
 
     await waitForSampled(agent, [workloadId, agent.id]);
+    // With the two read-only mounts, as uid 65532 without any capability: every
+    // container, this one included, is read from the kernel.
+    const sources = await statsSources(agent, ids.size);
+    expect(sources).toMatchObject({ mode: 'auto', api: 0, kernel_unavailable: null, not_from_kernel: [] });
+    expect(sources['cgroup']).toBeGreaterThanOrEqual(2);
+    expect(await sourcesOf(agent, [workloadId, agent.id])).toEqual(new Map([[workloadId, 'cgroup'], [agent.id, 'cgroup']]));
     const logFile = path.join(logs, 'stats.jsonl');
     await waitForLoggedRows(agent, logFile, [workloadId, agent.id]);
     await expectReadableLog(logFile, NONROOT_UID);
