@@ -6,35 +6,17 @@ import { startAgent, type RunningAgent } from './agent.js';
 import { removeContainer, runContainer } from './containers.js';
 import { countdown } from './daemon-phases.js';
 import { runLoad, type LoadResult } from './http-load.js';
-import { openCpuWindow, peakRssBytes, rssBytes } from './proc.js';
+import { peakRssBytes, rssBytes } from './proc.js';
 import type { Progress } from './progress.js';
-import { ENDPOINTS, type AgentFigures, type BenchSettings, type Endpoint, type PacedResult } from './results.js';
-import { median, sleep } from './stats-math.js';
+import { ENDPOINTS, type AgentFigures, type BenchSettings, type Endpoint, type PacedResult, type StatsSourceSetting } from './results.js';
+import { median, percentile, sleep } from './stats-math.js';
+import { measureSteadyState, snapshot } from './steady-window.js';
 
 const ALL_SAMPLED_TIMEOUT_MS = 120_000;
 const NEW_CONTAINER_TRIALS = 3;
 const NEW_CONTAINER_TIMEOUT_MS = 30_000;
 /** The agent's default HISTORY_SIZE (src/config.ts). */
 const DEFAULT_HISTORY_SIZE = 300;
-
-interface Snapshot {
-  shown: number;
-  sampled: number;
-  agesSeconds: number[];
-}
-
-async function snapshot(agent: RunningAgent, ids: ReadonlySet<string>): Promise<Snapshot> {
-  const entries = await agent.containers();
-  const result: Snapshot = { shown: 0, sampled: 0, agesSeconds: [] };
-  for (const [id, entry] of Object.entries(entries)) {
-    if (!ids.has(id)) continue;
-    result.shown += 1;
-    if (entry.sample_age_seconds === null) continue;
-    result.sampled += 1;
-    result.agesSeconds.push(entry.sample_age_seconds);
-  }
-  return result;
-}
 
 async function waitAllSampled(agent: RunningAgent, ids: ReadonlySet<string>, progress: Progress): Promise<number | null> {
   const startMs = performance.now();
@@ -45,38 +27,6 @@ async function waitAllSampled(agent: RunningAgent, ids: ReadonlySet<string>, pro
     await sleep(100);
   }
   return null;
-}
-
-/** The steady-state window: one client polls /containers every second, as a dashboard would. */
-async function measureSteadyState(
-  agent: RunningAgent,
-  ids: ReadonlySet<string>,
-  daemonPids: readonly number[],
-  windowMs: number,
-  progress: Progress,
-): Promise<{ agentCpu: number; daemonCpu: number; minShown: number; ages: number[] }> {
-  const agentWindow = openCpuWindow([agent.pid]);
-  const daemonWindow = openCpuWindow(daemonPids);
-  const endMs = Date.now() + windowMs;
-  let minShown = Number.POSITIVE_INFINITY;
-  const ages: number[] = [];
-  while (Date.now() < endMs) {
-    const tickMs = Date.now();
-    const state = await snapshot(agent, ids);
-    minShown = Math.min(minShown, state.shown);
-    ages.push(...state.agesSeconds);
-    const oldest = Math.max(0, ...state.agesSeconds);
-    progress.update(
-      `agent steady state: ${state.shown}/${ids.size} shown, oldest sample ${oldest.toFixed(1)} s, ${Math.ceil((endMs - Date.now()) / 1000)} s left`,
-    );
-    await sleep(Math.max(0, 1_000 - (Date.now() - tickMs)));
-  }
-  return {
-    agentCpu: agentWindow.stop().percentOfCore,
-    daemonCpu: daemonWindow.stop().percentOfCore,
-    minShown: Number.isFinite(minShown) ? minShown : 0,
-    ages,
-  };
 }
 
 /**
@@ -211,6 +161,7 @@ async function measureNewContainer(
 export async function measureAgent(
   entry: string,
   runId: string,
+  source: StatsSourceSetting,
   ids: ReadonlySet<string>,
   daemon: { pids: readonly number[]; baseline(): Promise<number> },
   settings: BenchSettings,
@@ -220,7 +171,7 @@ export async function measureAgent(
   // The floor is measured with nothing attached, before the agent starts and after it
   // stops (the steady window is minutes later: the mean of the two absorbs drift).
   const baselineBefore = await daemon.baseline();
-  const agent = await startAgent(entry, settings.agentNodeFlags, settings.agentEnv);
+  const agent = await startAgent(entry, settings.agentNodeFlags, { ...settings.agentEnv, STATS_SOURCE: source });
   const startedMs = Date.now();
   register(agent.stop);
   let figures: Omit<AgentFigures, 'daemonCpuPercent' | 'baselineDaemonCpuPercent'> & { daemonRawPercent: number };
@@ -239,7 +190,7 @@ export async function measureAgent(
       progress,
     );
     const windowStartMs = Date.now();
-    const steady = await measureSteadyState(agent, ids, daemon.pids, windowMs, progress);
+    const steady = await measureSteadyState(agent, ids, { source, daemonPids: daemon.pids, windowMs }, progress);
     const samplesPerSecondPerContainer = await sampleRatePerContainer(agent, ids, windowStartMs, Date.now());
     const steadyRssBytes = rssBytes(agent.pid);
     const steadyUptimeSeconds = (Date.now() - startedMs) / 1000;
@@ -255,9 +206,12 @@ export async function measureAgent(
       await sleep(2_000);
     }
     figures = {
+      statsSource: source,
+      sources: steady.sources,
       allSampledAfterSeconds,
       minShown: steady.minShown,
       maxSampleAgeSeconds: steady.ages.length === 0 ? null : Math.max(...steady.ages),
+      p99SampleAgeSeconds: percentile(steady.ages, 0.99),
       medianSampleAgeSeconds: median(steady.ages),
       cpuPercent: steady.agentCpu,
       daemonRawPercent: steady.daemonCpu,

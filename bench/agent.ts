@@ -25,6 +25,8 @@ export interface ContainerEntry {
   name: string;
   read: string | null;
   sample_age_seconds: number | null;
+  /** Where the latest sample came from: the kernel's files or the Engine API; null before the first. */
+  source: 'cgroup' | 'api' | null;
   cpu: number | null;
 }
 

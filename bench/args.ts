@@ -1,7 +1,7 @@
 // Command-line flags of `npm run bench`. Every figure in the report depends on them,
 // so the report prints the exact command back.
 
-import type { BenchSettings } from './results.js';
+import { STATS_SOURCES, type BenchSettings, type StatsSourceSetting } from './results.js';
 
 export interface BenchArgs extends BenchSettings {
   out: string;
@@ -23,11 +23,28 @@ export const USAGE = `npm run bench -- [flags]
   --clients <count>        concurrent HTTP clients (default 10)
   --pace <req/s>           requests per second per client in the latency phases (default 10)
   --busy <count>           containers that burn a little CPU (default 3)
-  --agent-env KEY=VALUE    extra environment for the agent (repeatable), e.g. MAX_STATS_STREAMS=100
+  --sources <list>         the agent's STATS_SOURCE for each of its runs per N, one run after
+                           the other, each with its own quiet baseline: api, cgroup, auto
+                           (default api,cgroup)
+  --agent-env KEY=VALUE    extra environment for every agent run (repeatable), e.g.
+                           MAX_STATS_STREAMS=100 (STATS_SOURCE is set by --sources)
   --create-concurrency <n> docker run calls in flight (default 8)
   --out <file.md>          the report; the chart and raw JSON go beside it (default docs/benchmarks.md)
   --render-only <file.json> write the report and chart again from a run's raw JSON (after
-                           editing the analysis or the renderer), measuring nothing`;
+                           editing the analysis or the renderer), measuring nothing; a JSON
+                           from before --sources is read as one run per N with the source
+                           it was started with (api when none was given)`;
+
+function parseSources(raw: string): StatsSourceSetting[] {
+  const sources = raw.split(',').map((part) => part.trim());
+  for (const source of sources) {
+    if (!(STATS_SOURCES as readonly string[]).includes(source)) {
+      throw new Error(`--sources takes ${STATS_SOURCES.join(', ')}; got ${JSON.stringify(source)}`);
+    }
+  }
+  if (new Set(sources).size !== sources.length) throw new Error(`--sources names a source twice: ${raw}`);
+  return sources as StatsSourceSetting[];
+}
 
 function positiveNumber(flag: string, raw: string | undefined): number {
   const value = Number((raw ?? '').replace(/s$/, ''));
@@ -47,6 +64,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     clients: 10,
     pacePerClient: 10,
     busy: 3,
+    sources: ['api', 'cgroup'],
     agentEnv: {},
     agentNodeFlags: [],
     createConcurrency: 8,
@@ -93,6 +111,9 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
       case '--busy':
         args.busy = Math.round(Number(value()));
         break;
+      case '--sources':
+        args.sources = parseSources(value());
+        break;
       case '--agent-env': {
         const pair = value();
         const equals = pair.indexOf('=');
@@ -120,5 +141,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
   const sorted = [...args.containerCounts].sort((a, b) => a - b);
   if (sorted.join() !== args.containerCounts.join()) throw new Error('--containers must be ascending (containers are added, never removed, between counts)');
   if (!Number.isInteger(args.busy) || args.busy < 0) throw new Error('--busy needs a count of 0 or more');
+  // One run's source would otherwise be silently replaced by another's.
+  if ('STATS_SOURCE' in args.agentEnv) throw new Error('--agent-env STATS_SOURCE=…: use --sources (each agent run gets its own)');
   return args;
 }

@@ -1,5 +1,6 @@
-// `npm run bench`: starts N test containers for each N asked, and measures dockmon
-// against `docker stats` and against the seed's design (docs/benchmarks.md says how).
+// `npm run bench`: starts N test containers for each N asked, and measures dockmon (once
+// per stats source) against `docker stats` and against the seed's design
+// (docs/benchmarks.md says how).
 // Every container it starts carries a label and is removed at the end, on error and
 // on Ctrl-C.
 
@@ -16,7 +17,8 @@ import { findDaemonPids } from './proc.js';
 import { createProgress, type Progress } from './progress.js';
 import { renderMarkdown } from './report-md.js';
 import { renderSvg } from './report-svg.js';
-import type { BenchReport, ScenarioResult } from './results.js';
+import { REPORT_FORMAT, type BenchReport, type ScenarioResult } from './results.js';
+import { readReport } from './results-upgrade.js';
 import { sleep } from './stats-math.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -54,7 +56,8 @@ async function measureCount(
   runId: string,
   containers: BenchContainer[],
   progress: Progress,
-): Promise<ScenarioResult> {
+  scenarios: ScenarioResult[],
+): Promise<void> {
   const count = containers.length;
   const ids = containers.map((container) => container.id);
   const idSet = new Set(ids);
@@ -81,14 +84,22 @@ async function measureCount(
     `daemon +${seed.daemonCpuPercent.toFixed(1)}%, ${seed.calls} calls, refresh ${seed.refreshSeconds?.toFixed(1) ?? '?'} s${seed.refreshMeasured ? '' : ' (extrapolated)'}`,
   );
 
-  progress.phase(`N=${count}: dockmon`);
-  const agent = await measureAgent(AGENT_ENTRY, runId, idSet, { pids: daemonPids, baseline }, args, progress, (stop) => running.add(stop));
-  running.clear();
-  progress.note(
-    `agent CPU ${agent.cpuPercent.toFixed(2)}%, daemon +${agent.daemonCpuPercent.toFixed(1)}%, max age ${agent.maxSampleAgeSeconds ?? '?'} s, ` +
-      `/containers median ${agent.latency['/containers']?.medianMs?.toFixed(2) ?? '?'} ms, peak RSS ${((agent.peakRssBytes ?? 0) / 1024 / 1024).toFixed(1)} MiB`,
-  );
-  return { containers: count, busyContainers: Math.min(args.busy, count), agent, dockerStats, seed };
+  // Added before the agent runs, so that when one fails the report keeps those before it.
+  const scenario: ScenarioResult = { containers: count, busyContainers: Math.min(args.busy, count), agents: [], dockerStats, seed };
+  scenarios.push(scenario);
+  // One agent at a time: two would share the daemon's CPU and each other's.
+  for (const source of args.sources) {
+    progress.phase(`N=${count}: dockmon, STATS_SOURCE=${source}`);
+    const agent = await measureAgent(AGENT_ENTRY, runId, source, idSet, { pids: daemonPids, baseline }, args, progress, (stop) => running.add(stop));
+    running.clear();
+    scenario.agents.push(agent);
+    const bench = agent.sources?.benchWorst;
+    progress.note(
+      `agent CPU ${agent.cpuPercent.toFixed(2)}%, daemon +${agent.daemonCpuPercent.toFixed(1)}%, max age ${agent.maxSampleAgeSeconds ?? '?'} s, ` +
+        `/containers median ${agent.latency['/containers']?.medianMs?.toFixed(2) ?? '?'} ms, peak RSS ${((agent.peakRssBytes ?? 0) / 1024 / 1024).toFixed(1)} MiB, ` +
+        `bench containers from the kernel / API / undecided (worst answer): ${bench?.fromKernel ?? '?'} / ${bench?.fromApi ?? '?'} / ${bench?.undecided ?? '?'}`,
+    );
+  }
 }
 
 async function preflight(): Promise<void> {
@@ -116,7 +127,7 @@ async function main(): Promise<number> {
     return 0;
   }
   if (args.renderOnly !== null) {
-    const report = JSON.parse(readFileSync(path.resolve(args.renderOnly), 'utf8')) as BenchReport;
+    const report = readReport(JSON.parse(readFileSync(path.resolve(args.renderOnly), 'utf8')) as unknown);
     writeOutputs(args, report);
     process.stderr.write(`wrote ${args.out} from ${args.renderOnly}\n`);
     return 0;
@@ -151,7 +162,7 @@ async function main(): Promise<number> {
         onProgress: (done, total) => progress.update(`started ${done}/${total}`),
       });
       containers.push(...added);
-      scenarios.push(await measureCount(args, runId, containers, progress));
+      await measureCount(args, runId, containers, progress, scenarios);
     }
   } catch (error) {
     // The counts measured so far are still written, and the report says where it stopped.
@@ -160,6 +171,7 @@ async function main(): Promise<number> {
     await cleanup(progress);
   }
   const report: BenchReport = {
+    format: REPORT_FORMAT,
     startedAt,
     finishedAt: new Date().toISOString(),
     command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),

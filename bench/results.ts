@@ -6,18 +6,74 @@ import type { LoadResult } from './http-load.js';
 export const ENDPOINTS = ['/containers', '/table', '/metrics'] as const;
 export type Endpoint = (typeof ENDPOINTS)[number];
 
+/** STATS_SOURCE values the agent accepts (src/config.ts); each is one agent run per N. */
+export const STATS_SOURCES = ['api', 'cgroup', 'auto'] as const;
+export type StatsSourceSetting = (typeof STATS_SOURCES)[number];
+
+/** Bumped when the JSON changes shape; a report without it is the one-agent-run shape (results-upgrade.ts). */
+export const REPORT_FORMAT = 2;
+
 export interface PacedResult extends LoadResult {
   /** Requests per second the clients sent, all together. */
   offeredPerSecond: number;
 }
 
+/** /healthz `stats_sources`, as the agent sends it (src/http/stats-sources-json.ts). */
+export interface HealthzStatsSources {
+  mode: string;
+  cgroup: number;
+  api: number;
+  undecided: number;
+  kernel_unavailable: string | null;
+  not_from_kernel: { id: string; name: string; reason: string }[];
+  not_from_kernel_count: number;
+  kernel_reader: {
+    containers: number;
+    passes: number;
+    last_pass_ms: number;
+    last_pass_cpu_ms: number;
+    open_files: number;
+    parse_errors: number;
+    read_errors: number;
+  } | null;
+}
+
+/** Bench containers by the `source` of their sample in one /containers answer. */
+export interface SourceCounts {
+  fromKernel: number;
+  fromApi: number;
+  /** Listed without a sample yet, or not listed at all. */
+  undecided: number;
+}
+
+/** Where the agent's numbers came from during the steady window. */
+export interface StatsSourceFigures {
+  /** The bench containers in the /containers answer with the fewest on the run's own source. */
+  benchWorst: SourceCounts;
+  /** /healthz `stats_sources` (every container the agent lists) at its answer with the fewest from the kernel. */
+  healthzWorst: HealthzStatsSources | null;
+  healthzAnswers: number;
+  /** Why bench containers were not on the run's source: `kernel_unavailable` or the first bench container's reason. */
+  firstReason: string | null;
+  /** Medians over the window of the kernel reader's last pass; null when it did not run. */
+  kernelPassMs: number | null;
+  kernelPassCpuMs: number | null;
+  kernelOpenFiles: number | null;
+}
+
 export interface AgentFigures {
+  /** STATS_SOURCE the agent ran with. */
+  statsSource: StatsSourceSetting;
+  /** Null in a report rendered from the one-agent-run shape, which did not record it. */
+  sources: StatsSourceFigures | null;
   /** From the agent's start until every bench container had a sample. */
   allSampledAfterSeconds: number | null;
   /** Fewest bench containers in a /containers answer during the window (after all were sampled). */
   minShown: number;
   /** Oldest `sample_age_seconds` of a bench container in any answer during the window. */
   maxSampleAgeSeconds: number | null;
+  /** Over every bench container's age in every answer of the window; null where not recorded. */
+  p99SampleAgeSeconds: number | null;
   medianSampleAgeSeconds: number | null;
   /** How often each container got a new sample during the window (from the history of a few). */
   samplesPerSecondPerContainer: number | null;
@@ -66,7 +122,8 @@ export interface SeedFigures {
 export interface ScenarioResult {
   containers: number;
   busyContainers: number;
-  agent: AgentFigures;
+  /** One run per --sources entry, in that order, one after the other. */
+  agents: AgentFigures[];
   dockerStats: DockerStatsFigures;
   seed: SeedFigures;
 }
@@ -84,6 +141,8 @@ export interface BenchSettings {
   clients: number;
   pacePerClient: number;
   busy: number;
+  /** STATS_SOURCE of each agent run per N, in order. */
+  sources: StatsSourceSetting[];
   agentEnv: Record<string, string>;
   /** Node flags the agent ran with: those of `npm start`. */
   agentNodeFlags: string[];
@@ -103,6 +162,9 @@ export interface MachineInfo {
 }
 
 export interface BenchReport {
+  format: typeof REPORT_FORMAT;
+  /** Set when rendered from an older JSON: what was assumed in reading it. */
+  upgradedFrom?: string;
   startedAt: string;
   finishedAt: string;
   command: string;

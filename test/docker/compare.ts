@@ -23,6 +23,7 @@ import type { ContainerEntry } from './containers.js';
 
 export type Field =
   | 'cpu'
+  | 'cpu_usage_ns'
   | 'memory_usage_bytes'
   | 'memory_limit_bytes'
   | 'memory'
@@ -34,6 +35,7 @@ export type Field =
 
 export const FIELDS: readonly Field[] = [
   'cpu',
+  'cpu_usage_ns',
   'memory_usage_bytes',
   'memory_limit_bytes',
   'memory',
@@ -161,7 +163,7 @@ export function formatDiff(check: FieldCheck): string {
 }
 
 export function formatTable(rows: ReadonlyArray<{ label: string; checks: readonly FieldCheck[] }>): string {
-  const header = ['container', 'cpu%', 'mem', 'limit', 'mem%', 'net rx', 'net tx', 'blk r', 'blk w', 'pids'];
+  const header = ['container', 'cpu%', 'cpu ns', 'mem', 'limit', 'mem%', 'net rx', 'net tx', 'blk r', 'blk w', 'pids'];
   const body = rows.map((row) => [row.label, ...FIELDS.map((field) => {
     const check = row.checks.find((candidate) => candidate.field === field);
     return check === undefined ? '' : formatDiff(check);

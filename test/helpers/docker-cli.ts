@@ -32,12 +32,12 @@ export interface DockerOptions {
 }
 
 /** Runs `docker <args>` and resolves with its stdout; rejects with stderr on failure or timeout. */
-export function docker(args: readonly string[], options: DockerOptions = {}): Promise<string> {
+export function docker(args: readonly string[], options: DockerOptions & { host?: string } = {}): Promise<string> {
   const timeoutMs = options.timeoutMs ?? 30_000;
   return new Promise((resolve, reject) => {
     execFile(
       'docker',
-      [...args],
+      options.host === undefined ? [...args] : ['-H', options.host, ...args],
       { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 16 * 1024 * 1024, encoding: 'utf8' },
       (error, stdout, stderr) => {
         if (error === null) {
@@ -217,10 +217,16 @@ export function parseStatsRow(line: string, takenAtMs: number): CliStats {
   };
 }
 
-/** `docker stats --no-stream` for the named containers, keyed by container name. */
-export async function dockerStats(names: readonly string[]): Promise<Map<string, CliStats>> {
+/**
+ * `docker stats --no-stream` for the named containers, keyed by container name; `host`
+ * (e.g. a recording proxy's unix:// address) is passed as -H.
+ */
+export async function dockerStats(names: readonly string[], host?: string): Promise<Map<string, CliStats>> {
   if (names.length === 0) return new Map();
-  const stdout = await docker(['stats', '--no-stream', '--format', '{{json .}}', ...names], { timeoutMs: 30_000 });
+  const stdout = await docker(['stats', '--no-stream', '--format', '{{json .}}', ...names], {
+    timeoutMs: 30_000,
+    ...(host === undefined ? {} : { host }),
+  });
   const takenAtMs = Date.now();
   const result = new Map<string, CliStats>();
   for (const line of stdout.split('\n')) {

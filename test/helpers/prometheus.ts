@@ -49,10 +49,18 @@ export interface VectorSample {
   value: number;
 }
 
+export interface MatrixSeries {
+  metric: Record<string, string>;
+  /** The raw samples Prometheus stored: [scrape time in seconds, value]. */
+  values: [number, number][];
+}
+
 export interface PrometheusServer {
   readonly baseUrl: string;
   /** Instant query over the HTTP API; throws on an error answer. */
   query(promql: string): Promise<VectorSample[]>;
+  /** An instant query of a range selector (`metric[30s]`): the stored samples themselves. */
+  queryMatrix(promql: string): Promise<MatrixSeries[]>;
   /** Everything the server printed, for error messages. */
   output(): string;
   stop(): Promise<void>;
@@ -61,7 +69,10 @@ export interface PrometheusServer {
 interface QueryAnswer {
   status?: string;
   error?: string;
-  data?: { resultType?: string; result?: { metric?: Record<string, string>; value?: [number, string] }[] };
+  data?: {
+    resultType?: string;
+    result?: { metric?: Record<string, string>; value?: [number, string]; values?: [number, string][] }[];
+  };
 }
 
 /** Starts Prometheus on a free loopback port, scraping `targets` (host:port) every second. */
@@ -131,14 +142,27 @@ export async function startPrometheus(targets: readonly string[], jobName = 'doc
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 
-  async function query(promql: string): Promise<VectorSample[]> {
+  async function ask(promql: string): Promise<NonNullable<QueryAnswer['data']>> {
     const answer = await httpGet(`${baseUrl}/api/v1/query?query=${encodeURIComponent(promql)}`, 10_000);
     const body = JSON.parse(answer.body) as QueryAnswer;
     if (answer.status !== 200 || body.status !== 'success') {
       throw new Error(`query ${promql} failed (${answer.status}): ${body.error ?? answer.body.slice(0, 500)}`);
     }
-    return (body.data?.result ?? []).map((item) => ({ metric: item.metric ?? {}, value: Number(item.value?.[1]) }));
+    return body.data ?? {};
   }
 
-  return { baseUrl, query, output, stop };
+  async function query(promql: string): Promise<VectorSample[]> {
+    return ((await ask(promql)).result ?? []).map((item) => ({ metric: item.metric ?? {}, value: Number(item.value?.[1]) }));
+  }
+
+  async function queryMatrix(promql: string): Promise<MatrixSeries[]> {
+    const data = await ask(promql);
+    if (data.resultType !== 'matrix') throw new Error(`${promql} gave a ${data.resultType ?? 'missing'} result, not a matrix`);
+    return (data.result ?? []).map((item) => ({
+      metric: item.metric ?? {},
+      values: (item.values ?? []).map(([time, value]) => [Number(time), Number(value)] as [number, number]),
+    }));
+  }
+
+  return { baseUrl, query, queryMatrix, output, stop };
 }
