@@ -2,7 +2,7 @@
 // ANALYSIS markers is written by hand and carried over when the report is regenerated.
 
 import { existsSync, readFileSync } from 'node:fs';
-import { fixed, mebibytes } from './report-format.js';
+import { fixed } from './report-format.js';
 import { costTable, runName, sourceWarnings, targetsTable } from './report-sources.js';
 import { ENDPOINTS, type AgentFigures, type BenchReport, type PacedResult, type ScenarioResult } from './results.js';
 import { median } from './stats-math.js';
@@ -202,9 +202,13 @@ export function renderMarkdown(report: BenchReport, svgName: string, outPath: st
       `${Object.keys(report.settings.agentEnv).length > 0 ? ` with ${Object.entries(report.settings.agentEnv).map(([k, v]) => `${k}=${v}`).join(' ')}` : ''}): ` +
       'wait until every container has a sample; then, once the agent ' +
       `has run ${report.settings.agentWarmSeconds} s and its history ring is full (300 samples per container; at most ${report.settings.agentWarmMaxSeconds} s), a ${report.settings.windowSeconds} s steady window in which one ` +
-      'client reads `/containers` and `/healthz` once a second, as the page would: dockmon\'s CPU and RSS, the daemon\'s CPU, the oldest ' +
-      'and 99th-percentile `sample_age_seconds` served, whether every container is there, each one\'s `source`, and `/healthz`\'s ' +
-      '`stats_sources` (its counts and the kernel reader\'s pass time); then the closed-loop load per endpoint, the paced HTTP load per endpoint, and three ' +
+      (report.upgradedFrom === undefined
+        ? 'client reads `/containers` and `/healthz` once a second, as the page would: dockmon\'s CPU and RSS, the daemon\'s CPU, the oldest ' +
+          'and 99th-percentile `sample_age_seconds` served, whether every container is there, each one\'s `source`, and `/healthz`\'s ' +
+          '`stats_sources` (its counts and the kernel reader\'s pass time); then'
+        : 'client reads `/containers` once a second, as a dashboard would: dockmon\'s CPU and RSS, the daemon\'s CPU, the oldest ' +
+          '`sample_age_seconds` served and whether every container is there; then') +
+      ' the closed-loop load per endpoint, the paced HTTP load per endpoint, and three ' +
       'new containers (`docker run` returned → listed in `/containers?id=` → first sample). Peak RSS is VmHWM at the end. Each run\'s quiet ' +
       'baseline is the mean of one taken before it starts and one after it stops; the runs never overlap.',
     '',

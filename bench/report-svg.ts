@@ -1,12 +1,15 @@
 // docs/benchmarks.svg: latency and CPU against the number of containers, two panels,
 // hand-written SVG (no chart library: the repo has no runtime or chart dependencies).
+// A colour per dockmon stats source, so `docker stats`, dockmon api and dockmon cgroup
+// read side by side on the daemon CPU they cause.
 
-import type { BenchReport, ScenarioResult } from './results.js';
+import type { AgentFigures, BenchReport, ScenarioResult, StatsSourceSetting } from './results.js';
 
 interface Series {
   label: string;
   color: string;
-  dashed?: boolean;
+  /** SVG stroke-dasharray; solid when absent. */
+  dash?: string;
   value(s: ScenarioResult): number | null;
 }
 
@@ -20,6 +23,11 @@ const WIDTH = 980;
 const HEIGHT = 420;
 const PANEL_WIDTH = 440;
 const PLOT = { left: 60, right: 20, top: 50, bottom: 140 };
+const LEGEND_ROWS = 5;
+const LEGEND_COLUMN_WIDTH = 200;
+const SOURCE_COLORS: Record<StatsSourceSetting, string> = { api: '#1f77b4', cgroup: '#2ca02c', auto: '#9467bd' };
+const DASHED = '5 4';
+const DOTTED = '2 3';
 
 function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -69,40 +77,47 @@ function renderPanel(panel: Panel, scenarios: readonly ScenarioResult[], offsetX
       .map((s) => ({ count: s.containers, value: series.value(s) }))
       .filter((point): point is { count: number; value: number } => point.value !== null && Number.isFinite(point.value));
     const path = points.map((point) => `${x(point.count).toFixed(1)},${y(point.value).toFixed(1)}`).join(' ');
-    const dash = series.dashed === true ? ' stroke-dasharray="5 4"' : '';
+    const dash = series.dash === undefined ? '' : ` stroke-dasharray="${series.dash}"`;
     if (points.length > 1) parts.push(`<polyline points="${path}" fill="none" stroke="${series.color}" stroke-width="2"${dash}/>`);
     for (const point of points) {
       parts.push(`<circle cx="${x(point.count).toFixed(1)}" cy="${y(point.value).toFixed(1)}" r="3.5" fill="${series.color}"/>`);
     }
-    const legendY = PLOT.top + plotHeight + 52 + index * 16;
+    const legendY = PLOT.top + plotHeight + 52 + (index % LEGEND_ROWS) * 16;
+    const legendX = offsetX + PLOT.left - 40 + Math.floor(index / LEGEND_ROWS) * LEGEND_COLUMN_WIDTH;
     parts.push(
-      `<line x1="${offsetX + PLOT.left}" x2="${offsetX + PLOT.left + 24}" y1="${legendY - 4}" y2="${legendY - 4}" stroke="${series.color}" stroke-width="2"${dash}/>`,
-      `<text x="${offsetX + PLOT.left + 30}" y="${legendY}" font-size="11">${escapeXml(series.label)}</text>`,
+      `<line x1="${legendX}" x2="${legendX + 24}" y1="${legendY - 4}" y2="${legendY - 4}" stroke="${series.color}" stroke-width="2"${dash}/>`,
+      `<text x="${legendX + 30}" y="${legendY}" font-size="11">${escapeXml(series.label)}</text>`,
     );
   });
   return parts.join('\n');
 }
 
+function runOf(s: ScenarioResult, source: StatsSourceSetting): AgentFigures | null {
+  return s.agents.find((agent) => agent.statsSource === source) ?? null;
+}
+
 export function renderSvg(report: BenchReport): string {
   const scenarios = report.scenarios;
+  const sources = report.settings.sources;
   const latency: Panel = {
     title: 'dockmon HTTP latency',
     unit: 'ms',
-    series: [
-      { label: '/containers median', color: '#1f77b4', value: (s) => s.agent.latency['/containers']?.medianMs ?? null },
-      { label: '/containers p99', color: '#1f77b4', dashed: true, value: (s) => s.agent.latency['/containers']?.p99Ms ?? null },
-      { label: '/table median', color: '#2ca02c', value: (s) => s.agent.latency['/table']?.medianMs ?? null },
-      { label: '/metrics median', color: '#9467bd', value: (s) => s.agent.latency['/metrics']?.medianMs ?? null },
-    ],
+    series: sources.flatMap((source): Series[] => [
+      { label: `/containers median, ${source}`, color: SOURCE_COLORS[source], value: (s) => runOf(s, source)?.latency['/containers']?.medianMs ?? null },
+      { label: `/containers p99, ${source}`, color: SOURCE_COLORS[source], dash: DASHED, value: (s) => runOf(s, source)?.latency['/containers']?.p99Ms ?? null },
+      { label: `/table median, ${source}`, color: SOURCE_COLORS[source], dash: DOTTED, value: (s) => runOf(s, source)?.latency['/table']?.medianMs ?? null },
+    ]),
   };
   const cpu: Panel = {
     title: 'CPU, % of one core',
     unit: '% of a core',
     series: [
-      { label: 'dockmon itself', color: '#1f77b4', value: (s) => s.agent.cpuPercent },
-      { label: 'daemon, caused by dockmon', color: '#2ca02c', value: (s) => s.agent.daemonCpuPercent },
       { label: 'daemon, caused by docker stats', color: '#ff7f0e', value: (s) => s.dockerStats.daemonCpuPercent },
       { label: 'daemon, caused by the seed loop', color: '#d62728', value: (s) => s.seed.daemonCpuPercent },
+      ...sources.flatMap((source): Series[] => [
+        { label: `daemon, caused by dockmon ${source}`, color: SOURCE_COLORS[source], value: (s) => runOf(s, source)?.daemonCpuPercent ?? null },
+        { label: `dockmon ${source} itself`, color: SOURCE_COLORS[source], dash: DASHED, value: (s) => runOf(s, source)?.cpuPercent ?? null },
+      ]),
     ],
   };
   const subtitle = `${report.machine.cpus} CPUs, Docker ${report.machine.dockerVersion}, ${report.startedAt.slice(0, 10)}; ${report.settings.clients} clients at ${report.settings.pacePerClient} req/s each`;

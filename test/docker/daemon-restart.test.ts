@@ -1,8 +1,10 @@
 // A real dockerd stopped and started again while the agent runs (issue 6: "stop and
 // restart dockerd while the agent runs; it recovers within 5 s of the daemon's return
-// with no restart of its own"). While the daemon is away the agent keeps serving the
-// last values marked stale, says what is wrong in /readyz and its log (once, not per
-// retry), and picks the daemon up again by itself.
+// with no restart of its own"). While the daemon is away the agent keeps serving, says
+// what is wrong in /readyz and its log (once, not per retry), and picks the daemon up
+// again by itself. Two agents run side by side: one reading the Engine API, which keeps
+// the last values marked stale through a crash, and one reading the kernel, which goes
+// on measuring the containers that outlive the daemon.
 //
 // This file stops the machine's daemon: it needs root and a dockerd it can see
 // (/var/run/docker.pid), and it starts the daemon again with the same command line
@@ -22,7 +24,10 @@ const DOCKERD_LOG = process.env['DOCKERD_LOG'] ?? '/tmp/dockmon-ci-dockerd.log';
 /** The issue's promise: data flowing again within 5 s of the daemon answering. */
 const RECOVERY_LIMIT_MS = 5_000;
 
+/** STATS_SOURCE=auto: the kernel on this host. */
 let agent: AgentProcess | undefined;
+/** STATS_SOURCE=api. */
+let apiAgent: AgentProcess | undefined;
 let dockerdArgv: string[] = [];
 
 /** One GET /_ping on the daemon's socket; true when it answers OK. */
@@ -103,14 +108,15 @@ afterAll(async () => {
     await ensureDaemonRunning();
   } finally {
     await agent?.kill();
+    await apiAgent?.kill();
     await removeRunContainers();
   }
 });
 
-function entryOf(entries: Awaited<ReturnType<typeof getAllEntries>>, id: string): { stale: boolean; age: number } | null {
+function entryOf(entries: Awaited<ReturnType<typeof getAllEntries>>, id: string): { stale: boolean; age: number; source: string | null } | null {
   const entry = entries.get(id);
   if (entry === undefined) return null;
-  return { stale: entry.stale, age: entry.sample_age_seconds ?? Number.POSITIVE_INFINITY };
+  return { stale: entry.stale, age: entry.sample_age_seconds ?? Number.POSITIVE_INFINITY, source: entry.source };
 }
 
 /** Sends `signal` to dockerd, waits for it to exit, starts it again; returns when it answered /_ping. */
@@ -154,37 +160,57 @@ describe('dockerd stopped and started while the agent runs', () => {
       'sh', '-c', 'trap "exit 0" TERM; while true; do sleep 1; done',
     ]);
     agent = await startAgent({ waitFor: 'ready' });
-    const running = agent;
-    agentPid = running.child.pid;
-    await waitForFreshSample(running, id);
+    apiAgent = await startAgent({ waitFor: 'ready', env: { STATS_SOURCE: 'api' } });
+    const agents = [agent, apiAgent];
+    agentPid = agent.child.pid;
+    for (const running of agents) await waitForFreshSample(running, id);
 
     const daemonBackAt = await bounceDaemon('SIGTERM', async () => {
       // Away: /readyz says why, the agent keeps serving. 20 s away is past several
       // doublings of a 1 s backoff: a loop that kept doubling (to 30 s) would next try
       // about 10 s after the daemon returns; the probe cap of 2 s keeps that short.
-      await waitUntil('/readyz to report the daemon away', 10_000, async () => (await running.get('/readyz')).status === 503, 100);
-      expect((await running.get('/readyz')).body.toLowerCase()).toContain('docker');
-      expect((await running.get('/healthz')).status).toBe(200);
-      expect((await running.get('/')).status).toBe(200);
+      for (const running of agents) {
+        await waitUntil('/readyz to report the daemon away', 10_000, async () => (await running.get('/readyz')).status === 503, 100);
+        expect((await running.get('/readyz')).body.toLowerCase()).toContain('docker');
+        expect((await running.get('/healthz')).status).toBe(200);
+        expect((await running.get('/')).status).toBe(200);
+      }
       await sleep(20_000);
     });
-    await expectRecovery(running, id, daemonBackAt, 'SIGTERM');
+    for (const [running, label] of [[agents[0], 'SIGTERM, kernel'], [agents[1], 'SIGTERM, Engine API']] as const) {
+      if (running !== undefined) await expectRecovery(running, id, daemonBackAt, label);
+    }
   });
 
-  it('keeps the last values marked stale through a daemon crash (SIGKILL) and recovers within 5 s of its return', async () => {
+  it('through a daemon crash (SIGKILL): the kernel source keeps measuring, the API one keeps the last values marked stale; both recover within 5 s', async () => {
     const running = agent;
-    if (running === undefined) throw new Error('the previous test did not start the agent');
+    const reading = apiAgent;
+    if (running === undefined || reading === undefined) throw new Error('the previous test did not start the agents');
     await waitForFreshSample(running, id);
+    await waitForFreshSample(reading, id);
 
-    // A crashed daemon sends no "die" events: the containers live on under containerd and
-    // the agent keeps their last values, marked stale once they are older than 5 s.
+    // A crashed daemon sends no "die" events: the containers live on under containerd.
+    const freshAges: number[] = [];
     const daemonBackAt = await bounceDaemon('SIGKILL', async () => {
-      await waitUntil('the kept sample to be marked stale', 15_000, async () => entryOf(await getAllEntries(running), id)?.stale === true, 250);
-      const entry = entryOf(await getAllEntries(running), id);
+      // The Engine API agent keeps their last values, marked stale once older than 5 s.
+      await waitUntil('the kept sample to be marked stale', 15_000, async () => entryOf(await getAllEntries(reading), id)?.stale === true, 250);
+      const entry = entryOf(await getAllEntries(reading), id);
       expect(entry?.age).toBeGreaterThan(5);
+      expect((await reading.get('/readyz')).status).toBe(503);
+      // The kernel agent still reads their cgroup files: fresh all along.
+      for (let probe = 0; probe < 5; probe += 1) {
+        const current = entryOf(await getAllEntries(running), id);
+        expect(current?.source).toBe('cgroup');
+        expect(current?.stale).toBe(false);
+        freshAges.push(current?.age ?? Number.POSITIVE_INFINITY);
+        await sleep(500);
+      }
       expect((await running.get('/readyz')).status).toBe(503);
     });
-    await expectRecovery(running, id, daemonBackAt, 'SIGKILL');
+    console.log(`daemon-restart (SIGKILL): the kernel agent's sample ages while the daemon was away: ${freshAges.join(', ')} s`);
+    expect(Math.max(...freshAges)).toBeLessThanOrEqual(2);
+    await expectRecovery(running, id, daemonBackAt, 'SIGKILL, kernel');
+    await expectRecovery(reading, id, daemonBackAt, 'SIGKILL, Engine API');
 
     // The same process all along, and it said the daemon was away a handful of times at most.
     expect(running.child.exitCode).toBeNull();
