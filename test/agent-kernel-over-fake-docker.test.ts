@@ -88,6 +88,8 @@ describe('the agent with the kernel source', () => {
       expect(metrics, family).toMatch(new RegExp(`^${family}\\{[^}]*name="k-burner"`, 'm'));
     }
 
+    expect(metrics).toMatch(/^dockmon_containers_by_source\{source="cgroup"\} 4$/m);
+    expect(metrics).toMatch(/^dockmon_containers_by_source\{source="api"\} 0$/m);
     const detail = await (await fetch(`${base}/detail?id=k-burner`)).text();
     expect(detail).toContain("<dt>Numbers from</dt><dd>the kernel (the container's cgroup files and /proc)</dd>");
     expect(detail).toContain('CPU throttled');

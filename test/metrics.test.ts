@@ -101,6 +101,8 @@ describe('the exposition', () => {
       'dockmon_event_stream_reconnects_total',
       'dockmon_log_writable',
       'dockmon_log_lines_dropped_total',
+      'dockmon_containers_by_source',
+      'dockmon_kernel_fallbacks_total',
       'process_cpu_seconds_total',
       'process_resident_memory_bytes',
       'process_open_fds',

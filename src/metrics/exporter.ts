@@ -118,6 +118,18 @@ function addAgentFamilies(exposition: Exposition, source: MetricsSource, exporte
   counter('dockmon_event_stream_reconnects_total', 'Times the Docker event stream was lost and reopened.', counters.eventStreamReconnects);
   counter('dockmon_relists_total', 'Completed re-reads of the container list.', counters.relists);
   counter('dockmon_stats_bad_records_total', 'Stats records that could not be parsed and were skipped.', counters.badRecords);
+  const bySource = exposition.family('dockmon_containers_by_source', 'gauge', 'Containers by where their numbers come from: the kernel (cgroup) or the Engine API (api).');
+  const sourceCounts = { cgroup: 0, api: 0 };
+  for (const view of source.store.list()) if (view.source !== null) sourceCounts[view.source] += 1;
+  bySource.add([['source', 'cgroup']], sourceCounts.cgroup);
+  bySource.add([['source', 'api']], sourceCounts.api);
+  const fallbacks = exposition.family(
+    'dockmon_kernel_fallbacks_total',
+    'counter',
+    'Containers moved from the kernel to the Engine API because a kernel file did not parse, or could not be read.',
+  );
+  fallbacks.add([['reason', 'parse']], counters.kernelParseErrors);
+  fallbacks.add([['reason', 'read']], counters.kernelReadErrors);
   gauge('dockmon_log_writable', '1 while the stats log is being written, 0 while writes fail.', log.ok ? 1 : 0);
   counter('dockmon_log_lines_written_total', 'Lines written to the stats log.', log.linesWritten ?? 0);
   counter('dockmon_log_lines_dropped_total', 'Stats log lines lost (memory cap reached while the disk failed, and the like).', log.linesDropped ?? 0);
