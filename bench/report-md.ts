@@ -60,7 +60,7 @@ function costSection(report: BenchReport, targets: readonly TargetResult[]): str
   return [
     ...report.scenarios.flatMap((s) => costTable(s, targets)),
     'CPU is user+sys time from `/proc/<pid>/stat` over the window, in % of one core; dockmon\'s is measured in its steady ' +
-      'window (history ring full, one client reading /containers and /healthz every second, before any HTTP load). ' +
+      'window (history ring full, one client reading /containers and /healthz once a second at a random point of it, before any HTTP load). ' +
       'RSS: VmRSS at the end of the steady window, and VmHWM at the end (the HTTP load phases included). Daemon CPU ' +
       'is dockerd + containerd + the shims of the bench containers, less a quiet baseline measured just before each phase (for ' +
       'each dockmon run, the mean of one before it starts and one after it stops), so it can read slightly negative when the cost is ' +
@@ -203,7 +203,7 @@ export function renderMarkdown(report: BenchReport, svgName: string, outPath: st
       'wait until every container has a sample; then, once the agent ' +
       `has run ${report.settings.agentWarmSeconds} s and its history ring is full (300 samples per container; at most ${report.settings.agentWarmMaxSeconds} s), a ${report.settings.windowSeconds} s steady window in which one ` +
       (report.upgradedFrom === undefined
-        ? 'client reads `/containers` and `/healthz` once a second, as the page would: dockmon\'s CPU and RSS, the daemon\'s CPU, the oldest ' +
+        ? 'client reads `/containers` and `/healthz` once a second, at a random point of each second (a poll locked to the kernel reader\'s 1 s pass would see the same age every time), as the page would: dockmon\'s CPU and RSS, the daemon\'s CPU, the oldest ' +
           'and 99th-percentile `sample_age_seconds` served, whether every container is there, each one\'s `source`, and `/healthz`\'s ' +
           '`stats_sources` (its counts and the kernel reader\'s pass time); then'
         : 'client reads `/containers` once a second, as a dashboard would: dockmon\'s CPU and RSS, the daemon\'s CPU, the oldest ' +
