@@ -17,13 +17,15 @@ interface Panel {
   title: string;
   unit: string;
   series: Series[];
+  /** Legend entries per column (at most MAX_LEGEND_ROWS fit under the plot). */
+  legendRows: number;
 }
 
 const WIDTH = 980;
 const HEIGHT = 420;
 const PANEL_WIDTH = 440;
 const PLOT = { left: 60, right: 20, top: 50, bottom: 140 };
-const LEGEND_ROWS = 5;
+const MAX_LEGEND_ROWS = 5;
 const LEGEND_COLUMN_WIDTH = 200;
 const SOURCE_COLORS: Record<StatsSourceSetting, string> = { api: '#1f77b4', cgroup: '#2ca02c', auto: '#9467bd' };
 const DASHED = '5 4';
@@ -82,8 +84,9 @@ function renderPanel(panel: Panel, scenarios: readonly ScenarioResult[], offsetX
     for (const point of points) {
       parts.push(`<circle cx="${x(point.count).toFixed(1)}" cy="${y(point.value).toFixed(1)}" r="3.5" fill="${series.color}"/>`);
     }
-    const legendY = PLOT.top + plotHeight + 52 + (index % LEGEND_ROWS) * 16;
-    const legendX = offsetX + PLOT.left - 40 + Math.floor(index / LEGEND_ROWS) * LEGEND_COLUMN_WIDTH;
+    const rows = Math.min(panel.legendRows, MAX_LEGEND_ROWS);
+    const legendY = PLOT.top + plotHeight + 52 + (index % rows) * 16;
+    const legendX = offsetX + PLOT.left - 40 + Math.floor(index / rows) * LEGEND_COLUMN_WIDTH;
     parts.push(
       `<line x1="${legendX}" x2="${legendX + 24}" y1="${legendY - 4}" y2="${legendY - 4}" stroke="${series.color}" stroke-width="2"${dash}/>`,
       `<text x="${legendX + 30}" y="${legendY}" font-size="11">${escapeXml(series.label)}</text>`,
@@ -107,6 +110,8 @@ export function renderSvg(report: BenchReport): string {
       { label: `/containers p99, ${source}`, color: SOURCE_COLORS[source], dash: DASHED, value: (s) => runOf(s, source)?.latency['/containers']?.p99Ms ?? null },
       { label: `/table median, ${source}`, color: SOURCE_COLORS[source], dash: DOTTED, value: (s) => runOf(s, source)?.latency['/table']?.medianMs ?? null },
     ]),
+    // A column per source while two fit side by side.
+    legendRows: sources.length <= 2 ? 3 : MAX_LEGEND_ROWS,
   };
   const cpu: Panel = {
     title: 'CPU, % of one core',
@@ -114,11 +119,15 @@ export function renderSvg(report: BenchReport): string {
     series: [
       { label: 'daemon, caused by docker stats', color: '#ff7f0e', value: (s) => s.dockerStats.daemonCpuPercent },
       { label: 'daemon, caused by the seed loop', color: '#d62728', value: (s) => s.seed.daemonCpuPercent },
-      ...sources.flatMap((source): Series[] => [
-        { label: `daemon, caused by dockmon ${source}`, color: SOURCE_COLORS[source], value: (s) => runOf(s, source)?.daemonCpuPercent ?? null },
-        { label: `dockmon ${source} itself`, color: SOURCE_COLORS[source], dash: DASHED, value: (s) => runOf(s, source)?.cpuPercent ?? null },
-      ]),
+      ...sources.map((source): Series => ({
+        label: `daemon, caused by dockmon ${source}`, color: SOURCE_COLORS[source], value: (s) => runOf(s, source)?.daemonCpuPercent ?? null,
+      })),
+      ...sources.map((source): Series => ({
+        label: `dockmon ${source} itself`, color: SOURCE_COLORS[source], dash: DASHED, value: (s) => runOf(s, source)?.cpuPercent ?? null,
+      })),
     ],
+    // The daemon's costs in one column, dockmon's own CPU in the next.
+    legendRows: 2 + sources.length,
   };
   const subtitle = `${report.machine.cpus} CPUs, Docker ${report.machine.dockerVersion}, ${report.startedAt.slice(0, 10)}; ${report.settings.clients} clients at ${report.settings.pacePerClient} req/s each`;
   return [

@@ -50,7 +50,7 @@ export interface SourceCounts {
 export interface StatsSourceFigures {
   /** The bench containers in the /containers answer with the fewest on the run's own source. */
   benchWorst: SourceCounts;
-  /** /healthz `stats_sources` (every container the agent lists) at its answer with the fewest from the kernel. */
+  /** /healthz `stats_sources` (every container the agent lists) in its answer with the fewest on the run's own source. */
   healthzWorst: HealthzStatsSources | null;
   healthzAnswers: number;
   /** Why bench containers were not on the run's source: `kernel_unavailable` or the first bench container's reason. */

@@ -48,7 +48,10 @@ async function readStatsSources(agent: RunningAgent): Promise<HealthzStatsSource
 function kernelFallbackReason(status: HealthzStatsSources, ids: ReadonlySet<string>): string | null {
   if (status.kernel_unavailable !== null) return `the kernel is unavailable: ${status.kernel_unavailable}`;
   const bench = status.not_from_kernel.find((entry) => ids.has(entry.id));
-  return bench === undefined ? null : `${bench.name}: ${bench.reason}`;
+  if (bench !== undefined) return `${bench.name}: ${bench.reason}`;
+  // /healthz lists the first 20 fallbacks only: other containers' may hide the bench's.
+  const first = status.not_from_kernel[0];
+  return first === undefined ? null : `${first.name} (not a bench container; ${status.not_from_kernel_count} fallbacks in all): ${first.reason}`;
 }
 
 interface SourceTally {
