@@ -1,25 +1,45 @@
 // One container's kernel files: which ones a `docker stats` sample needs on cgroup v1 and
 // v2 (required ones, and the optional ones a kernel may lack), opened once, then read
-// into the record the daemon would send (record.ts) on every pass.
+// into the record the daemon would send (record.ts) on every pass, the slow ones every
+// SLOW_EVERY_PASSES passes.
 
 import path from 'node:path';
 import { KernelReadError, type FileReader, type KernelFile } from './file-reader.js';
-import { KernelParseError } from './parse.js';
-import { buildRecordV1, buildRecordV2, type HostFacts, type KernelReading, type V1Texts, type V2Texts } from './record.js';
+import { KernelParseError, parseSingleValue } from './parse.js';
+import {
+  buildRecordV1,
+  buildRecordV2,
+  parseSlowV1,
+  parseSlowV2,
+  type HostFacts,
+  type KernelReading,
+  type SlowFigures,
+  type V1Fast,
+  type V1Slow,
+  type V2Fast,
+  type V2Slow,
+} from './record.js';
 import type { ContainerPaths } from './resolve.js';
 
-/** One container's open files. */
+/** One container's open files, and the figures of its slow files between their reads. */
 export interface OpenedFiles {
   version: 1 | 2;
   files: Map<string, KernelFile>;
   /** v1 only: CFQ's recursive blkio files win while they hold entries (containerd's order). */
   cfq: boolean;
+  slow: SlowFigures | null;
+  /** Passes until the slow files are read again. */
+  slowCountdown: number;
 }
 
-type FileKey = keyof V1Texts | keyof V2Texts | 'throttleBytes' | 'throttleServiced';
+/** The slow files are read once in this many passes (record.ts says which files and why). */
+export const SLOW_EVERY_PASSES = 5;
 
-/** File name per key, relative to the controller folder named first. */
-const V1_FILES: readonly (readonly [FileKey, 'cpuacct' | 'cpu' | 'memory' | 'blkio' | 'pids' | 'unified', string, boolean])[] = [
+type FileKey = keyof V1Fast | keyof V1Slow | keyof V2Fast | keyof V2Slow | 'throttleBytes' | 'throttleServiced' | 'blkioServicedCfq';
+type Controller = 'cpuacct' | 'cpu' | 'memory' | 'blkio' | 'pids' | 'unified';
+
+/** [key, controller folder, file name, required]. */
+const V1_FILES: readonly (readonly [FileKey, Controller, string, boolean])[] = [
   ['cpuacctUsage', 'cpuacct', 'cpuacct.usage', true],
   ['cpuacctStat', 'cpuacct', 'cpuacct.stat', false],
   ['cpuStat', 'cpu', 'cpu.stat', false],
@@ -31,7 +51,7 @@ const V1_FILES: readonly (readonly [FileKey, 'cpuacct' | 'cpu' | 'memory' | 'blk
   ['memoryOomControl', 'memory', 'memory.oom_control', false],
   ['memswUsage', 'memory', 'memory.memsw.usage_in_bytes', false],
   ['blkioBytes', 'blkio', 'blkio.io_service_bytes_recursive', false],
-  ['blkioServiced', 'blkio', 'blkio.io_serviced_recursive', false],
+  ['blkioServicedCfq', 'blkio', 'blkio.io_serviced_recursive', false],
   ['throttleBytes', 'blkio', 'blkio.throttle.io_service_bytes', false],
   ['throttleServiced', 'blkio', 'blkio.throttle.io_serviced', false],
   ['pidsCurrent', 'pids', 'pids.current', false],
@@ -84,44 +104,50 @@ export function openContainerFiles(files: FileReader, paths: ContainerPaths): Op
     }
   }
   if (paths.netDev !== null) tryOpen('netDev', paths.netDev, true);
-  return { version: paths.version, files: opened, cfq: opened.has('blkioBytes') };
+  return { version: paths.version, files: opened, cfq: opened.has('blkioBytes'), slow: null, slowCountdown: 0 };
 }
 
-function text(files: FileReader, entry: OpenedFiles, key: FileKey): string | undefined {
-  const file = entry.files.get(key);
-  return file === undefined ? undefined : files.read(file);
-}
-
-/** Reads every open file of one container into the record the daemon would send. */
+/** Reads one container's files into the record the daemon would send; the slow ones when due. */
 export function readContainerFiles(files: FileReader, entry: OpenedFiles, host: HostFacts, readIso: string): KernelReading {
+  const read = (key: FileKey): string | undefined => {
+    const file = entry.files.get(key);
+    return file === undefined ? undefined : files.read(file);
+  };
+  const due = entry.slow === null || entry.slowCountdown <= 0;
+  entry.slowCountdown = due ? SLOW_EVERY_PASSES - 1 : entry.slowCountdown - 1;
   if (entry.version === 2) {
-    const texts: Partial<Record<keyof V2Texts, string>> = {};
-    for (const [key] of V2_FILES) {
-      const value = text(files, entry, key);
-      if (value !== undefined) texts[key as keyof V2Texts] = value;
+    const fast: V2Fast = { cpuStat: read('cpuStat') as string, memoryCurrent: read('memoryCurrent') as string, memoryStat: read('memoryStat') as string };
+    assign(fast, 'ioStat', read('ioStat'));
+    assign(fast, 'pidsCurrent', read('pidsCurrent'));
+    assign(fast, 'netDev', read('netDev'));
+    if (due) {
+      const slow: V2Slow = { memoryMax: read('memoryMax') as string };
+      for (const key of ['memoryEvents', 'memoryPeak', 'swapCurrent', 'pidsMax', 'cpuPressure', 'memoryPressure', 'ioPressure'] as const) {
+        assign(slow, key, read(key));
+      }
+      entry.slow = parseSlowV2(slow);
     }
-    const netDev = text(files, entry, 'netDev');
-    if (netDev !== undefined) texts.netDev = netDev;
-    return buildRecordV2(texts as V2Texts, host, readIso);
+    return buildRecordV2(fast, entry.slow as SlowFigures, host, readIso);
   }
-  const texts: Partial<Record<keyof V1Texts, string>> = {};
-  for (const [key] of V1_FILES) {
-    if (key === 'throttleBytes' || key === 'throttleServiced' || key === 'blkioBytes' || key === 'blkioServiced') continue;
-    const value = text(files, entry, key);
-    if (value !== undefined) texts[key as keyof V1Texts] = value;
+  const fast: V1Fast = { cpuacctUsage: read('cpuacctUsage') as string, memoryUsage: read('memoryUsage') as string, memoryStat: read('memoryStat') as string };
+  // containerd reads CFQ's recursive files when they hold entries, else the throttle files.
+  const cfqBytes = entry.cfq ? read('blkioBytes') : undefined;
+  const useCfq = cfqBytes !== undefined && /^\d+:\d+ /m.test(cfqBytes);
+  assign(fast, 'blkioBytes', useCfq ? cfqBytes : read('throttleBytes'));
+  assign(fast, 'pidsCurrent', read('pidsCurrent'));
+  assign(fast, 'netDev', read('netDev'));
+  if (due) {
+    const slow: V1Slow = { memoryLimit: read('memoryLimit') as string };
+    for (const key of ['cpuacctStat', 'cpuStat', 'memoryMaxUsage', 'memoryFailcnt', 'memoryOomControl', 'memswUsage', 'pidsMax', 'cpuPressure', 'memoryPressure', 'ioPressure'] as const) {
+      assign(slow, key, read(key));
+    }
+    assign(slow, 'blkioServiced', read(useCfq ? 'blkioServicedCfq' : 'throttleServiced'));
+    entry.slow = parseSlowV1(slow, parseSingleValue(fast.memoryUsage));
   }
-  const cfqBytes = entry.cfq ? text(files, entry, 'blkioBytes') : undefined;
-  if (cfqBytes !== undefined && /^\d+:\d+ /m.test(cfqBytes)) {
-    texts.blkioBytes = cfqBytes;
-    const serviced = text(files, entry, 'blkioServiced');
-    if (serviced !== undefined) texts.blkioServiced = serviced;
-  } else {
-    const bytes = text(files, entry, 'throttleBytes');
-    const serviced = text(files, entry, 'throttleServiced');
-    if (bytes !== undefined) texts.blkioBytes = bytes;
-    if (serviced !== undefined) texts.blkioServiced = serviced;
-  }
-  const netDev = text(files, entry, 'netDev');
-  if (netDev !== undefined) texts.netDev = netDev;
-  return buildRecordV1(texts as V1Texts, host, readIso);
+  return buildRecordV1(fast, entry.slow as SlowFigures, host, readIso);
+}
+
+/** Sets an optional field only when the file exists (exactOptionalPropertyTypes). */
+function assign<T extends object, K extends keyof T>(target: T, key: K, value: T[K] | undefined): void {
+  if (value !== undefined) target[key] = value;
 }
