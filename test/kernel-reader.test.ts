@@ -170,6 +170,29 @@ describe('cgroup v1 (captured on this machine): the record the daemon sends, fro
     reader.stop();
   });
 
+  it('reads the docker stats files every pass, and limits and extras every 5th', () => {
+    const tree = mkdtempSync(path.join(tmpdir(), 'dockmon-kernel-slow-'));
+    temporary.push(tree);
+    cpSync(path.join(v1Root, 'host'), tree, { recursive: true });
+    const memory = captured['memory'] as CapturedContainer;
+    const memoryDir = path.join(tree, 'sys', 'fs', 'cgroup', 'memory', 'docker', memory.id);
+    const { reader, readings } = startReader(layoutOf(path.join(tree, 'sys', 'fs', 'cgroup')), path.join(tree, 'proc'));
+    reader.attach({ id: memory.id, pid: memory.pid, networkMode: 'default' });
+    // Written in place: kept descriptors read the new content.
+    writeFileSync(path.join(memoryDir, 'memory.usage_in_bytes'), '50000000\n');
+    writeFileSync(path.join(memoryDir, 'memory.limit_in_bytes'), '134217728\n');
+    writeFileSync(path.join(memoryDir, 'memory.failcnt'), '3\n');
+    const latest = () => readings.get(memory.id)?.at(-1);
+    reader.readAll();
+    expect(latest()?.record.memory_stats?.usage).toBe(50_000_000);
+    expect(latest()?.record.memory_stats?.limit).toBe(64 * 1024 * 1024);
+    expect(latest()?.extras.failcnt).toBe(0);
+    for (let pass = 2; pass <= 5; pass += 1) reader.readAll();
+    expect(latest()?.record.memory_stats?.limit).toBe(128 * 1024 * 1024);
+    expect(latest()?.extras.failcnt).toBe(3);
+    reader.stop();
+  });
+
   it('refuses a PID whose cgroup does not name the container (DOCKER_HOST on another machine)', () => {
     const burner = captured['burner'] as CapturedContainer;
     const memory = captured['memory'] as CapturedContainer;
