@@ -20,6 +20,12 @@ if docker_up; then
   exit 0
 fi
 
+start_dockerd() {
+  echo "starting dockerd in the background (log: $DOCKERD_LOG)"
+  nohup dockerd >"$DOCKERD_LOG" 2>&1 </dev/null &
+  dockerd_pid=$!
+}
+
 dockerd_pid=""
 existing_pid="$(cat "$DOCKER_PIDFILE" 2>/dev/null || true)"
 if [ -n "$existing_pid" ] && kill -0 "$existing_pid" 2>/dev/null; then
@@ -30,14 +36,25 @@ else
     echo "ci: dockerd must be started as root" >&2
     exit 1
   fi
-  echo "starting dockerd in the background (log: $DOCKERD_LOG)"
-  nohup dockerd >"$DOCKERD_LOG" 2>&1 </dev/null &
-  dockerd_pid=$!
+  start_dockerd
 fi
 
+# dockerd gives its containerd a fixed time to start. After a hard stop of the machine,
+# containerd first cleans up every dead task (about 50 ms each: a minute for 1,000
+# containers), dockerd gives up and exits, and the next start finds fewer to clean. So a
+# daemon that exits with that message is started again, a few times.
+containerd_retries=0
 waited=0
 until docker_up; do
   if [ -n "$dockerd_pid" ] && ! kill -0 "$dockerd_pid" 2>/dev/null; then
+    if grep -q 'timeout waiting for containerd' "$DOCKERD_LOG" 2>/dev/null && [ "$containerd_retries" -lt 4 ]; then
+      containerd_retries=$((containerd_retries + 1))
+      echo "dockerd gave up waiting for containerd (cleaning up after a hard stop); start $((containerd_retries + 1))"
+      cp "$DOCKERD_LOG" "$DOCKERD_LOG.$containerd_retries" 2>/dev/null || true
+      start_dockerd
+      waited=0
+      continue
+    fi
     echo "dockerd exited" >&2
     log_tail
     exit 1

@@ -57,7 +57,7 @@ export function parseKeyedValues(text: string): Record<string, number> {
     if (end > start) {
       const space = text.indexOf(' ', start);
       if (space <= start || space >= end) throw new KernelParseError(`not a "key value" line: ${excerpt(text.slice(start, end))}`);
-      values[text.slice(start, space)] = parseNumber(text.slice(space + 1, end));
+      values[text.slice(start, space)] = parseNumberAt(text, space + 1, end);
     }
     start = end + 1;
   }
@@ -223,16 +223,21 @@ function parseDevice(token: string | undefined): { major: number; minor: number 
 
 /** A non-negative decimal integer, as the kernel prints counters (u64: may pass 2^53). */
 function parseNumber(text: string): number {
-  const length = text.length;
-  if (length === 0 || length > 20) throw new KernelParseError(`not a counter: ${excerpt(text)}`);
+  return parseNumberAt(text, 0, text.length);
+}
+
+/** parseNumber of text[start, end), without cutting it out first. */
+function parseNumberAt(text: string, start: number, end: number): number {
+  const length = end - start;
+  if (length <= 0 || length > 20) throw new KernelParseError(`not a counter: ${excerpt(text.slice(start, end))}`);
   let value = 0;
-  for (let i = 0; i < length; i += 1) {
+  for (let i = start; i < end; i += 1) {
     const digit = text.charCodeAt(i) - 48;
-    if (digit < 0 || digit > 9) throw new KernelParseError(`not a counter: ${excerpt(text)}`);
+    if (digit < 0 || digit > 9) throw new KernelParseError(`not a counter: ${excerpt(text.slice(start, end))}`);
     value = value * 10 + digit;
   }
   // Past 2^53 the running product rounds at each step; Number() rounds once, as JSON.parse does.
-  return length > 15 ? Number(text) : value;
+  return length > 15 ? Number(text.slice(start, end)) : value;
 }
 
 function lines(text: string): string[] {

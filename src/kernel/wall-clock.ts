@@ -24,8 +24,19 @@ export function createWallClock(): () => number {
 export function goTime(epochMs: number): string {
   const wholeSeconds = Math.floor(epochMs / 1000);
   const micros = Math.round((epochMs - wholeSeconds * 1000) * 1000);
-  const base = new Date(wholeSeconds * 1000).toISOString().slice(0, 19);
+  if (micros >= 1_000_000) return `${secondText(wholeSeconds + 1)}Z`;
+  const base = secondText(wholeSeconds);
   if (micros <= 0) return `${base}Z`;
-  if (micros >= 1_000_000) return `${new Date((wholeSeconds + 1) * 1000).toISOString().slice(0, 19)}Z`;
   return `${base}.${String(micros).padStart(6, '0').replace(/0+$/, '')}Z`;
+}
+
+/** The date and time of a whole second; a pass stamps hundreds of records within one. */
+let lastSecond = Number.NaN;
+let lastSecondText = '';
+function secondText(wholeSeconds: number): string {
+  if (wholeSeconds !== lastSecond) {
+    lastSecond = wholeSeconds;
+    lastSecondText = new Date(wholeSeconds * 1000).toISOString().slice(0, 19);
+  }
+  return lastSecondText;
 }

@@ -42,9 +42,20 @@ function parseInstant(text: unknown): Instant | null {
   if (typeof text !== 'string') return null;
   const match = RFC3339.exec(text);
   if (match === null) return null;
-  const secondMs = Date.parse(`${match[1] ?? ''}${match[3] ?? ''}`);
+  const secondMs = parseSecond(`${match[1] ?? ''}${match[3] ?? ''}`);
   if (!Number.isFinite(secondMs) || secondMs <= 0) return null;
   return { secondMs, fractionNs: Number((match[2] ?? '').padEnd(9, '0')) };
+}
+
+/** Date.parse of a whole second, remembered: the records of one pass share a handful. */
+let lastSecondText = '';
+let lastSecondMs = Number.NaN;
+function parseSecond(text: string): number {
+  if (text !== lastSecondText) {
+    lastSecondText = text;
+    lastSecondMs = Date.parse(text);
+  }
+  return lastSecondMs;
 }
 
 function elapsedNs(later: Instant, earlier: Instant): number {

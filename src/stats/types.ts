@@ -119,7 +119,7 @@ export interface KernelFigures {
 /**
  * What the history keeps of each sample: the fields its views read (charts, sparklines,
  * /containers/history). The history ring (history-ring.ts) stores them as numbers in
- * columns, ~127 B a sample; a full ContainerSample object weighs about 720 B (per-interface
+ * columns, ~136 B a sample (129 B of row plus the ring's share); a full ContainerSample object weighs about 720 B (per-interface
  * and per-device arrays, detail counters), a slim object 334 B.
  */
 export type HistorySample = Pick<
