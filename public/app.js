@@ -109,6 +109,13 @@ function upsertRow(old, tr) {
   else patchRow(old, tr);
 }
 
+/** As views/table-html.ts says it: nothing runs, or nothing is known yet. */
+function emptyText() {
+  const docker = state.status && state.status.docker;
+  return docker && !docker.ever_connected ? NO_DATA_TEXT : 'No running containers.';
+}
+const NO_DATA_TEXT = 'No data yet: Docker has not answered (see above).';
+
 /** The "no containers" line when the table is empty, then sort, filter and selection. */
 function afterRowChanges() {
   const empty = dataRows().length === 0;
@@ -118,7 +125,9 @@ function afterRowChanges() {
     tr.className = 'empty';
     const td = tr.insertCell();
     td.colSpan = headEl.querySelectorAll('th').length;
-    td.textContent = 'No running containers.';
+    td.textContent = emptyText();
+  } else if (empty && placeholder && placeholder.textContent !== emptyText()) {
+    placeholder.cells[0].textContent = emptyText();
   } else if (!empty && placeholder) placeholder.remove();
   sortRows();
   applyFilter();
@@ -227,7 +236,9 @@ function bannerLines(status) {
     const docker = status.docker || {};
     if (docker.state === 'unavailable') {
       lines.push(`Docker is unreachable: ${docker.message || 'no answer'}. ${docker.hint || 'dockmon retries by itself.'} ` +
-        'The numbers below are the last ones received.');
+        (docker.ever_connected
+          ? `The numbers below are the last ones received, before ${String(docker.since || '').replace('T', ' ').slice(0, 19)} UTC.`
+          : 'No container data has been received yet.'));
     }
     if (status.log && !status.log.ok) {
       lines.push(`The stats log cannot be written: ${status.log.error || 'unknown error'}. ` +
@@ -397,9 +408,11 @@ async function pollOnce() {
       fetch('/table?totals=1', { cache: 'no-store' }),
       fetch('/healthz', { cache: 'no-store' }),
     ]);
-    if (!table.ok) throw new Error(`/table answered ${table.status}`);
-    const html = await table.text();
     const status = health.ok ? await health.json() : null;
+    // 503 before Docker ever answered: the agent is up, there is no data yet (the banner says why).
+    const noDataYet = table.status === 503 && status !== null && status.docker && !status.docker.ever_connected;
+    if (!table.ok && !noDataYet) throw new Error(`/table answered ${table.status}`);
+    const html = noDataYet ? '' : await table.text();
     if (state.pollTimer === null) return; // the stream came back meanwhile
     setMode('polling');
     applyRows(html);

@@ -24,6 +24,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 tag="${1:-dockmon}"
 RUNTIME_REPO=dockmon-base-runtime
 BUILD_REPO=dockmon-base-build
+# On every image this script makes, so it removes only what it made.
+MADE_BY_LABEL=dockmon.built-by=build-image-airgapped
 started_ns="$(date +%s%N)"
 
 die() { printf 'build-image-airgapped: %s\n' "$*" >&2; exit 1; }
@@ -88,14 +90,17 @@ ensure_base() {
     t0="$(date +%s%N)"
     rootfs="$(mktemp -d /tmp/dockmon-rootfs.XXXXXX)"
     bash scripts/assemble-node-rootfs.sh "$mode" "$rootfs"
-    local import_args=()
+    local import_args=(--change "LABEL $MADE_BY_LABEL")
     for change in "${changes[@]}"; do import_args+=(--change "$change"); done
     tar --numeric-owner -C "$rootfs" -c . | docker import "${import_args[@]}" - "$base_tag" >/dev/null
     rm -rf "$rootfs"
     say "imported $base_tag ($(mb "$(docker image inspect -f '{{.Size}}' "$base_tag")") in $(elapsed "$t0"))" >&2
   fi
-  # Older fingerprints of this base only hold disk space (and stale build cache).
-  docker images "$repo" --format '{{.Repository}}:{{.Tag}}' | grep -vxF "$base_tag" | xargs -r docker rmi >/dev/null 2>&1 || true
+  # Older fingerprints of this base only hold disk space (and stale build cache). Only
+  # images this script made (its label) are removed: a base of the same name someone
+  # else tagged stays.
+  docker images "$repo" --filter "label=$MADE_BY_LABEL" --format '{{.Repository}}:{{.Tag}}' | grep -vxF "$base_tag" \
+    | xargs -r docker rmi >/dev/null 2>&1 || true
   printf '%s\n' "$base_tag"
 }
 
@@ -108,6 +113,7 @@ say "base images ready in $(elapsed "$t_bases"): $runtime_image, $build_image"
 
 # --- the image ------------------------------------------------------------------------
 build_args=(
+  --label "$MADE_BY_LABEL"
   --build-arg "BUILD_IMAGE=$build_image"
   --build-arg "RUNTIME_IMAGE=$runtime_image"
   --build-arg "VERSION=$(node -p 'require("./package.json").version')"
@@ -130,8 +136,9 @@ t_build="$(date +%s%N)"
 docker build "${build_args[@]}" -t "$tag" .
 say "docker build took $(elapsed "$t_build")"
 image_id="$(docker image inspect -f '{{.Id}}' "$tag")"
-if [ -n "$previous_id" ] && [ "$previous_id" != "$image_id" ]; then
-  # The previous build of this tag is now dangling; drop it unless a container uses it.
+if [ -n "$previous_id" ] && [ "$previous_id" != "$image_id" ] \
+  && [ "$(docker image inspect -f '{{index .Config.Labels "dockmon.built-by"}}' "$previous_id" 2>/dev/null)" = build-image-airgapped ]; then
+  # Our previous build of this tag is now dangling; drop it unless a container uses it.
   docker rmi "$previous_id" >/dev/null 2>&1 || true
 fi
 

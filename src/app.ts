@@ -12,7 +12,8 @@ import { createTransport } from './docker/transport.js';
 import { createAuth } from './http/auth.js';
 import { createHardenedServer, SERVER_LIMITS, type ServerLimits } from './http/limits.js';
 import { createLiveUpdates } from './http/live-updates.js';
-import { createSnapshotRenderer } from './http/page.js';
+import { createSnapshotRenderer, logServedRows, rowInputs } from './http/page.js';
+import { ROUTES } from './http/routes.js';
 import { createRequestHandler } from './http/server.js';
 import { createSharedRender, SHARED_RENDER_MAX_AGE_MS } from './http/shared-render.js';
 import { loadStaticFiles } from './http/static-files.js';
@@ -97,6 +98,13 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
     processFacts: readProcessFacts,
   });
   const sampleLog = createSampleLog(statsLog);
+  // An agent nobody looks at still logs: every running container's latest sample at least
+  // every LOG_INTERVAL (the sample log writes each sample once, so a served one is not
+  // written again).
+  const logTimer = config.logIntervalMs > 0
+    ? setInterval(() => logServedRows({ sampleLog }, rowInputs(store), Date.now()), config.logIntervalMs)
+    : null;
+  logTimer?.unref();
   const live = createLiveUpdates({
     render: createSnapshotRenderer({ store, sampleLog, logStatus: () => statsLog.status(), now: Date.now }),
     tickMs: 1_000,
@@ -120,9 +128,14 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
       startedAtMs: Date.now(),
       shared: createSharedRender({ maxAgeMs: SHARED_RENDER_MAX_AGE_MS, now: Date.now }),
     },
-    { auth: config.authToken === '' ? null : createAuth(config.authToken) },
+    { auth: config.authToken === '' ? null : createAuth(config.authToken, new Set(ROUTES.keys())) },
   );
-  const server = createHardenedServer(handler, { ...SERVER_LIMITS, ...options.limits, maxConnections: config.maxConnections });
+  const { server } = createHardenedServer(handler, {
+    ...SERVER_LIMITS,
+    ...options.limits,
+    maxConnections: config.maxConnections,
+    maxConnectionsPerAddress: config.maxConnectionsPerAddress,
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -141,15 +154,24 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
     store,
     statsLog,
     async stop() {
+      if (logTimer !== null) clearInterval(logTimer);
       live.close();
       server.close();
       server.closeAllConnections();
-      await sampler.stop();
+      // The log first, and never behind Docker: `docker stop` gives 10 s and main.ts exits
+      // after 1.8 s, while a Docker call in flight may take DOCKER_TIMEOUT to fail. Every
+      // container's latest sample is written (once, as always), then the file is flushed.
+      logServedRows({ sampleLog }, rowInputs(store), Date.now());
+      const samplerStopped = sampler.stop();
       docker.close();
       await statsLog.close();
+      await Promise.race([samplerStopped, new Promise((resolve) => setTimeout(resolve, SAMPLER_STOP_WAIT_MS).unref())]);
     },
   };
 }
+
+/** How long stop() lets in-flight Docker calls settle after the log is flushed. */
+const SAMPLER_STOP_WAIT_MS = 200;
 
 /** Kernel sampling interval: the pace of a Docker stats stream. */
 const KERNEL_INTERVAL_MS = 1_000;

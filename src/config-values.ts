@@ -233,3 +233,15 @@ export function parseHostMount(raw: string, name: string): string {
   const normal = path.normalize(text);
   return normal.length > 1 ? normal.replace(/\/+$/, '') : normal;
 }
+
+/**
+ * Where a probe on this machine reaches an agent listening on `listen` (HOST): loopback
+ * for all interfaces (empty, 0.0.0.0, ::), the address itself otherwise (an agent bound to
+ * one interface does not answer on 127.0.0.1).
+ */
+export function probeAddressFor(listen: string): string {
+  const host = listen.trim();
+  if (host === '' || host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::' || host === '[::]') return '::1';
+  return host.replace(/^\[(.*)\]$/, '$1');
+}

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type Config, loadConfig, renderConfigTable, renderHelp } from './config.js';
-import { parseByteSize, parseDockerHost, parseDurationMs, parseIntInRange, parsePort } from './config-values.js';
+import { parseByteSize, parseDockerHost, parseDurationMs, parseIntInRange, parsePort, probeAddressFor } from './config-values.js';
 import { ConfigError } from './errors.js';
 
 type Env = Record<string, string | undefined>;
@@ -30,6 +30,7 @@ const OPTIONS: readonly (readonly [string, string, string])[] = [
   ['LOG_DIR', '--log-dir', './resource_logs'],
   ['LOG_MAX_BYTES', '--log-max-bytes', '10MiB'],
   ['LOG_RETENTION', '--log-retention', '5'],
+  ['LOG_INTERVAL', '--log-interval', '60s'],
   ['LOG_LEVEL', '--log-level', 'info'],
   ['HISTORY_SIZE', '--history-size', '300'],
   ['RELIST_INTERVAL', '--relist-interval', '30s'],
@@ -42,6 +43,7 @@ const OPTIONS: readonly (readonly [string, string, string])[] = [
   ['HOST_CGROUP', '--host-cgroup', '/sys/fs/cgroup'],
   ['AUTH_TOKEN', '--auth-token', ''],
   ['MAX_CONNECTIONS', '--max-connections', '256'],
+  ['MAX_CONNECTIONS_PER_ADDRESS', '--max-connections-per-address', '64'],
   ['METRICS_LABELS', '--metrics-labels', ''],
   ['MAX_LIVE_VIEWERS', '--max-live-viewers', '50'],
 ];
@@ -54,6 +56,7 @@ const VALID: readonly (readonly [string, string, string, keyof Config, unknown])
   ['LOG_DIR', '--log-dir', '/var/log/dockmon', 'logDir', '/var/log/dockmon'],
   ['LOG_MAX_BYTES', '--log-max-bytes', '1M', 'logMaxBytes', 1_048_576],
   ['LOG_RETENTION', '--log-retention', '0', 'logRetention', 0],
+  ['LOG_INTERVAL', '--log-interval', '0', 'logIntervalMs', 0],
   ['LOG_LEVEL', '--log-level', 'debug', 'logLevel', 'debug'],
   ['HISTORY_SIZE', '--history-size', '60', 'historySize', 60],
   ['RELIST_INTERVAL', '--relist-interval', '5m', 'relistIntervalMs', 300_000],
@@ -66,6 +69,7 @@ const VALID: readonly (readonly [string, string, string, keyof Config, unknown])
   ['HOST_CGROUP', '--host-cgroup', '/host/sys/fs/cgroup', 'hostCgroup', '/host/sys/fs/cgroup'],
   ['AUTH_TOKEN', '--auth-token', 'correct-horse-battery-staple', 'authToken', 'correct-horse-battery-staple'],
   ['MAX_CONNECTIONS', '--max-connections', '64', 'maxConnections', 64],
+  ['MAX_CONNECTIONS_PER_ADDRESS', '--max-connections-per-address', '8', 'maxConnectionsPerAddress', 8],
   ['METRICS_LABELS', '--metrics-labels', 'com.docker.compose.service, team', 'metricsLabels', ['com.docker.compose.service', 'team']],
   ['MAX_LIVE_VIEWERS', '--max-live-viewers', '5', 'maxLiveViewers', 5],
 ];
@@ -79,6 +83,7 @@ describe('loadConfig', () => {
       logDir: path.resolve('resource_logs'),
       logMaxBytes: 10 * 1024 * 1024,
       logRetention: 5,
+      logIntervalMs: 60_000,
       logLevel: 'info',
       historySize: 300,
       relistIntervalMs: 30_000,
@@ -91,6 +96,7 @@ describe('loadConfig', () => {
       hostCgroup: '/sys/fs/cgroup',
       authToken: '',
       maxConnections: 256,
+      maxConnectionsPerAddress: 64,
       metricsLabels: [],
       maxLiveViewers: 50,
     });
@@ -152,6 +158,7 @@ const INVALID: readonly (readonly [string, string, string, string])[] = [
   ['LOG_MAX_BYTES', '--log-max-bytes', '10 TB', 'K, M or G suffix'],
   ['LOG_MAX_BYTES', '--log-max-bytes', '-1', 'expected 4KiB-1024GiB'],
   ['LOG_RETENTION', '--log-retention', '1001', 'expected an integer 0-1000'],
+  ['LOG_INTERVAL', '--log-interval', '500ms', 'expected 1s-24h'],
   ['LOG_LEVEL', '--log-level', 'verbose', 'expected debug, info, warn, error'],
   ['HISTORY_SIZE', '--history-size', '0', 'expected an integer 1-100000'],
   ['RELIST_INTERVAL', '--relist-interval', '500ms', 'expected 1s-1h'],
@@ -352,5 +359,19 @@ describe('METRICS_LABELS', () => {
 
   it('refuses control characters', () => {
     expect(() => loadConfig([], { METRICS_LABELS: 'ok,bad\nkey' })).toThrow(/METRICS_LABELS=.* is not a valid label key list/);
+  });
+});
+
+describe('the healthcheck probe address', () => {
+  it.each([
+    ['', '127.0.0.1'],
+    ['0.0.0.0', '127.0.0.1'],
+    ['::', '::1'],
+    ['[::]', '::1'],
+    ['10.1.2.3', '10.1.2.3'],
+    ['[fd00::1]', 'fd00::1'],
+    ['dockmon.internal', 'dockmon.internal'],
+  ])('HOST=%j is probed at %s', (listen, expected) => {
+    expect(probeAddressFor(listen)).toBe(expected);
   });
 });

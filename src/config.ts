@@ -36,6 +36,8 @@ export interface Config {
   readonly logMaxBytes: number;
   /** Rotated log files kept beside the current one. */
   readonly logRetention: number;
+  /** Every running container is logged at least this often, served or not; 0: only served rows. */
+  readonly logIntervalMs: number;
   readonly logLevel: LogLevel;
   /** Samples kept per container. */
   readonly historySize: number;
@@ -52,8 +54,10 @@ export interface Config {
   readonly hostCgroup: string;
   /** Shared secret for every endpoint but /healthz; '' turns access control off. */
   readonly authToken: string;
-  /** Open HTTP connections accepted at once. */
+  /** Open HTTP connections at once. */
   readonly maxConnections: number;
+  /** Open HTTP connections from one remote address at once. */
+  readonly maxConnectionsPerAddress: number;
   /** Docker label keys exported on /metrics as container_label_<key>; empty: none. */
   readonly metricsLabels: readonly string[];
   /** Pages receiving live updates (Server-Sent Events) at once; more poll /table instead. */
@@ -110,6 +114,13 @@ const OPTIONS = {
     env: 'LOG_RETENTION', flag: '--log-retention', value: '<count>', default: '5',
     describe: 'Rotated log files kept; older ones are deleted (0-1000).',
     parse: (raw, name) => parseIntInRange(raw, name, { min: 0, max: 1000, what: 'file count' }),
+  },
+  logIntervalMs: {
+    env: 'LOG_INTERVAL', flag: '--log-interval', value: '<duration>', default: '60s',
+    describe:
+      'Every running container is written to the stats log at least this often, whether or not anybody looks ' +
+      '(served rows are logged once per sample as well); 0 turns it off (1s-24h, or 0).',
+    parse: (raw, name) => (raw.trim() === '0' ? 0 : parseDurationMs(raw, name, { minMs: SECOND_MS, maxMs: 24 * HOUR_MS })),
   },
   logLevel: {
     env: 'LOG_LEVEL', flag: '--log-level', value: '<level>', default: 'info',
@@ -177,7 +188,16 @@ const OPTIONS = {
   },
   maxConnections: {
     env: 'MAX_CONNECTIONS', flag: '--max-connections', value: '<count>', default: '256',
-    describe: 'Open HTTP connections accepted at once; more are refused (1-100000).',
+    describe:
+      'Open HTTP connections at once (1-100000). When full, connections idle between requests or still sending ' +
+      'their request head are closed, oldest first, to admit new ones; a new one is refused only when all are busy.',
+    parse: (raw, name) => parseIntInRange(raw, name, { min: 1, max: 100_000, what: 'connection count' }),
+  },
+  maxConnectionsPerAddress: {
+    env: 'MAX_CONNECTIONS_PER_ADDRESS', flag: '--max-connections-per-address', value: '<count>', default: '64',
+    describe:
+      'Open HTTP connections from one client address at once (1-100000), so one client cannot fill MAX_CONNECTIONS. ' +
+      'Behind a reverse proxy all clients share the proxy\'s address: set it to MAX_CONNECTIONS there.',
     parse: (raw, name) => parseIntInRange(raw, name, { min: 1, max: 100_000, what: 'connection count' }),
   },
   metricsLabels: {

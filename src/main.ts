@@ -7,8 +7,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultPublicDir, startApp } from './app.js';
 import { loadConfig, type Config } from './config.js';
+import { installCrashHandlers } from './crash.js';
 import { ConfigError, describeError } from './errors.js';
-import { createLogger, type Logger } from './log/logger.js';
+import { createLogger } from './log/logger.js';
 
 /** Docker sends SIGKILL 10 s after SIGTERM by default; we aim to be gone in 2 s. */
 const SHUTDOWN_DEADLINE_MS = 1_800;
@@ -46,7 +47,8 @@ function describeDockerHost(config: Config): string {
 
 async function run(config: Config, version: string): Promise<void> {
   const logger = createLogger({ level: config.logLevel, sink: (line) => process.stdout.write(`${line}\n`) });
-  installCrashHandlers(logger);
+  // A bug must not pass silently: log it and exit so a supervisor restarts us.
+  installCrashHandlers(process, logger, (code) => process.exit(code));
   // Signals are handled from the first moment: as PID 1 in a container, a SIGTERM
   // without a handler is ignored and `docker stop` would wait 10 s for its SIGKILL.
   let app: Awaited<ReturnType<typeof startApp>> | null = null;
@@ -78,17 +80,6 @@ async function run(config: Config, version: string): Promise<void> {
     url: `http://${config.host || 'localhost'}:${app.port}/`,
     dockerHost: describeDockerHost(config),
     logDir: config.logDir,
-  });
-}
-
-/** A bug must not pass silently: log it and exit so a supervisor restarts us. */
-function installCrashHandlers(logger: Logger): void {
-  process.on('unhandledRejection', (reason) => {
-    logger.error('unhandled promise rejection (a bug; please report it)', { error: describeError(reason) });
-  });
-  process.on('uncaughtException', (error) => {
-    logger.error('uncaught exception (a bug; please report it)', { error: describeError(error) });
-    process.exit(70);
   });
 }
 

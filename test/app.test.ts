@@ -11,6 +11,7 @@ import { startApp, type App } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { createLogger } from '../src/log/logger.js';
 import { startFakeDocker, type FakeDocker } from './helpers/fake-docker.js';
+import { startInProcessAgent } from './helpers/in-process-agent.js';
 
 const publicDir = fileURLToPath(new URL('../public', import.meta.url));
 let fake: FakeDocker | undefined;
@@ -101,5 +102,35 @@ describe('the agent in-process', () => {
     await expect(
       startApp(config, { version: 'test', publicDir, logger: createLogger({ level: 'error', sink: () => undefined }) }),
     ).rejects.toMatchObject({ code: 'EADDRINUSE' });
+  });
+});
+
+describe('LOG_INTERVAL', () => {
+  async function logLinesAfter(args: string[], waitMs: number): Promise<string[]> {
+    const engine = await startFakeDocker({ statsIntervalMs: 200 });
+    engine.addContainer({ name: 'quiet' });
+    const running = await startInProcessAgent(engine, { args: ['--stats-source', 'api', ...args] });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+      // Nobody asked for a page: what is in the log was written on the timer.
+      return readFileSync(path.join(running.logDir, 'stats.jsonl'), 'utf8').split('\n').filter((line) => line !== '');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    } finally {
+      await running.stop();
+      await engine.close();
+    }
+  }
+
+  it('logs every running container at least that often with nobody watching', async () => {
+    const lines = await logLinesAfter(['--log-interval', '1s'], 3_300);
+    // Ticks at 1, 2 and 3 s; the last may still be on its way to the disk.
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    for (const line of lines) expect(JSON.parse(line)).toMatchObject({ name: 'quiet' });
+  });
+
+  it('0 turns it off: only served rows are logged', async () => {
+    expect(await logLinesAfter(['--log-interval', '0'], 2_500)).toEqual([]);
   });
 });

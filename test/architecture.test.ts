@@ -14,7 +14,9 @@ const RULES: Readonly<Record<string, { value: readonly string[]; typeOnly: reado
   'config.ts': { value: ['config-values.ts', 'errors.ts'], typeOnly: [] },
   'config-values.ts': { value: ['errors.ts'], typeOnly: [] },
   'errors.ts': { value: [], typeOnly: [] },
-  'healthcheck.ts': { value: [], typeOnly: [] },
+  'control-chars.ts': { value: [], typeOnly: [] },
+  'crash.ts': { value: ['errors.ts'], typeOnly: [] },
+  'healthcheck.ts': { value: ['config-values.ts'], typeOnly: [] },
   log: { value: ['log'], typeOnly: [] },
   docker: { value: ['docker', 'errors.ts'], typeOnly: [] },
   // The kernel reader builds Engine-shaped records from cgroup files: it knows their type only.
@@ -24,14 +26,14 @@ const RULES: Readonly<Record<string, { value: readonly string[]; typeOnly: reado
     value: ['sampler', 'stats', 'errors.ts', 'log/logger.ts'],
     typeOnly: ['docker/client.ts', 'docker/transport.ts', 'docker/types.ts', 'kernel/kernel-reader.ts'],
   },
-  views: { value: ['views', 'stats/text-order.ts'], typeOnly: ['stats/types.ts'] },
-  metrics: { value: ['metrics'], typeOnly: ['stats/types.ts', 'sampler/store.ts'] },
+  views: { value: ['views', 'stats/text-order.ts', 'control-chars.ts'], typeOnly: ['stats/types.ts'] },
+  metrics: { value: ['metrics', 'control-chars.ts'], typeOnly: ['stats/types.ts', 'sampler/store.ts'] },
   http: {
     value: ['http', 'views', 'errors.ts', 'metrics/exposition.ts'],
     typeOnly: ['log/logger.ts', 'log/sample-log.ts', 'sampler/store.ts', 'metrics/exporter.ts'],
   },
   'app.ts': { value: ['*'], typeOnly: [] },
-  'main.ts': { value: ['app.ts', 'config.ts', 'errors.ts', 'log/logger.ts'], typeOnly: [] },
+  'main.ts': { value: ['app.ts', 'config.ts', 'crash.ts', 'errors.ts', 'log/logger.ts'], typeOnly: [] },
 };
 
 /** Only these may open sockets: Docker goes through transport.ts alone. */

@@ -53,6 +53,9 @@ async function boot(env: Record<string, string> = {}, limits: Partial<ServerLimi
     { ...result.config, port: 0 },
     { version: 'test', publicDir, limits, logger: createLogger({ level: 'debug', sink: (line) => agentLog.push(line) }) },
   );
+  // Until Docker has answered once, the container endpoints say so (503): wait for data.
+  const started = Date.now();
+  while (!app.store.docker().everConnected && Date.now() - started < 5_000) await new Promise((resolve) => setTimeout(resolve, 10));
   return app.port;
 }
 
@@ -171,7 +174,7 @@ describe('slow, stuck and greedy clients', () => {
   it('drops a client that stops reading a large answer', async () => {
     // Straight on the hardened server: a 8 MiB answer fills the socket buffers, so
     // a client that never reads leaves the server unable to write: no activity.
-    const server = createHardenedServer((_req, res) => res.end(Buffer.alloc(8 * 1024 * 1024, 'x')), {
+    const { server } = createHardenedServer((_req, res) => res.end(Buffer.alloc(8 * 1024 * 1024, 'x')), {
       ...SERVER_LIMITS,
       socketIdleTimeoutMs: 500,
     });
@@ -192,19 +195,43 @@ describe('slow, stuck and greedy clients', () => {
     await new Promise((resolve) => server.close(resolve));
   });
 
-  it('refuses connections past the cap and serves again once they close', async () => {
+  it('at the cap, closes the oldest idle connection to serve a new one; refuses only when all are busy', async () => {
     const port = await boot({ MAX_CONNECTIONS: '4' });
     const held: net.Socket[] = [];
+    const closed: boolean[] = [];
     for (let i = 0; i < 4; i += 1) {
       const socket = net.connect(port, '127.0.0.1');
       socket.on('error', () => undefined);
+      const index = i;
+      closed.push(false);
+      socket.on('close', () => {
+        closed[index] = true;
+      });
       await new Promise((resolve) => socket.once('connect', resolve));
       held.push(socket);
     }
+    // Four connections that sent nothing for more than their second of grace: the oldest makes room.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const served = await raw(port, get('/healthz'));
+    expect(served.status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 50));
-    const extra = await raw(port, get('/healthz'));
-    expect(extra.status).toBe(0); // closed at accept time, no answer
+    expect(closed).toEqual([true, false, false, false]);
     for (const socket of held) socket.destroy();
+
+    // Four busy connections (live viewers): nothing can be shed, the new one is refused.
+    const viewers: net.Socket[] = [];
+    for (let i = 0; i < 4; i += 1) {
+      const socket = net.connect(port, '127.0.0.1');
+      socket.on('error', () => undefined);
+      socket.setEncoding('latin1');
+      const streaming = new Promise((resolve) => socket.once('data', resolve));
+      socket.write('GET /live HTTP/1.1\r\nHost: x\r\n\r\n');
+      await streaming;
+      viewers.push(socket);
+    }
+    const refused = await raw(port, get('/healthz'));
+    expect(refused.status).toBe(0); // closed without an answer
+    for (const socket of viewers) socket.destroy();
     await new Promise((resolve) => setTimeout(resolve, 50));
     await stillServes(port);
   });
@@ -212,7 +239,7 @@ describe('slow, stuck and greedy clients', () => {
 
 describe('live-update viewers', () => {
   it('serves up to MAX_LIVE_VIEWERS of 200 concurrent viewers, refuses the rest with 503, and keeps serving', async () => {
-    const port = await boot({ MAX_LIVE_VIEWERS: '40', MAX_CONNECTIONS: '512' });
+    const port = await boot({ MAX_LIVE_VIEWERS: '40', MAX_CONNECTIONS: '512', MAX_CONNECTIONS_PER_ADDRESS: '512' });
     const answers = await Promise.all(
       Array.from({ length: 200 }, () =>
         new Promise<{ status: number; socket: net.Socket }>((resolve) => {

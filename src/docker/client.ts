@@ -42,7 +42,10 @@ export interface DockerClient {
    * precpu is empty, so CPU needs the caller's previous sample (docker-api-notes §2.1).
    */
   readStatsOnce(containerId: string): Promise<StatsRecord>;
-  /** Container lifecycle events; `sinceSeconds` replays what was missed during a reconnect. */
+  /**
+   * Container lifecycle events; `sinceSeconds` (fractional: Docker takes nanoseconds)
+   * replays what was missed during a reconnect, every event at or after it.
+   */
   streamEvents(callbacks: StreamCallbacks<EngineEvent>, sinceSeconds?: number): StreamHandle;
   close(): void;
 }
@@ -136,7 +139,8 @@ export function createDockerClient(transport: Transport): DockerClient {
 
     streamEvents(callbacks, sinceSeconds) {
       const query = new URLSearchParams({ filters: EVENT_FILTERS });
-      if (sinceSeconds !== undefined) query.set('since', String(Math.floor(sinceSeconds)));
+      // "seconds.nanoseconds", as timetypes.ParseTimestamps reads it.
+      if (sinceSeconds !== undefined && Number.isFinite(sinceSeconds) && sinceSeconds >= 0) query.set('since', sinceSeconds.toFixed(9));
       // Events can be silent for hours on a quiet host: no idle deadline.
       return openJsonStream(`${prefix()}/events?${query.toString()}`, callbacks, null);
     },

@@ -21,7 +21,12 @@ export interface Auth {
   decide(req: IncomingMessage, url: URL): AuthDecision;
 }
 
-export function createAuth(token: string): Auth {
+/**
+ * `knownPaths`: the agent's own routes. The login redirect goes only to one of them (or
+ * to `/`): a path taken from the request could be `//evil.example/`, which a browser
+ * reads as another origin.
+ */
+export function createAuth(token: string, knownPaths: ReadonlySet<string>): Auth {
   const expectedToken = digest(token, 'token');
   const session = digest(token, 'session').toString('base64url');
   const expectedSession = Buffer.from(session);
@@ -37,12 +42,14 @@ export function createAuth(token: string): Auth {
       const fromUrl = url.searchParams.get('token');
       if (fromUrl !== null) {
         if (!tokenMatches(fromUrl)) return { kind: 'denied', reason: 'the token in the URL is wrong' };
-        const clean = new URL(url.href);
-        clean.searchParams.delete('token');
+        const query = new URLSearchParams(url.search);
+        query.delete('token');
+        const path = knownPaths.has(url.pathname) ? url.pathname : '/';
+        const search = query.toString();
         return {
           kind: 'login',
           setCookie: `${SESSION_COOKIE}=${session}; Path=/; HttpOnly; SameSite=Strict`,
-          location: `${clean.pathname}${clean.search}`,
+          location: search === '' ? path : `${path}?${search}`,
         };
       }
       if (OPEN_PATHS.has(url.pathname)) return { kind: 'allowed' };

@@ -12,12 +12,17 @@ interface Named {
   info: { id: string; name: string };
 }
 
-export function resolveContainer<T extends Named>(query: string, views: readonly T[]): T {
+/** Refuses a malformed id (400) before anything else is looked at. */
+export function checkContainerQuery(query: string): void {
   if (!QUERY_PATTERN.test(query)) {
     throw new BadRequestError(
       `id ${JSON.stringify(query.slice(0, 80))} is malformed: give a full container ID, a name, or an ID prefix`,
     );
   }
+}
+
+export function resolveContainer<T extends Named>(query: string, views: readonly T[]): T {
+  checkContainerQuery(query);
   const wanted = query.startsWith('/') ? query.slice(1) : query;
   const byId = views.find((view) => view.info.id === wanted);
   if (byId) return byId;

@@ -3,6 +3,7 @@
 // memory or the event loop from the others.
 
 import http from 'node:http';
+import { createConnectionGuard, type ConnectionGuard } from './connection-guard.js';
 
 export interface ServerLimits {
   /** The whole request head must arrive within this (slowloris). */
@@ -17,34 +18,55 @@ export interface ServerLimits {
   maxHeaderBytes: number;
   /** Requests served over one keep-alive connection before it is closed. */
   maxRequestsPerSocket: number;
-  /** Open connections accepted at once; more are refused at accept time. */
+  /** Connections open at once; past it idle or slow ones are shed (connection-guard.ts). */
   maxConnections: number;
+  /** Connections from one remote address at once. */
+  maxConnectionsPerAddress: number;
+  /** Bytes queued to clients that do not read, summed; past it the greediest are closed. */
+  maxUnreadBytes: number;
+  /** Pipelined requests waiting behind an unread answer before the connection is closed. */
+  maxWaitingPerConnection: number;
 }
 
 export const SERVER_LIMITS: ServerLimits = {
-  headersTimeoutMs: 10_000,
+  // Short: a head that takes longer is an attack or a broken client, and while it lasts
+  // the connection holds a slot (it is shed first when the server is full).
+  headersTimeoutMs: 5_000,
   requestTimeoutMs: 30_000,
   keepAliveTimeoutMs: 5_000,
   socketIdleTimeoutMs: 60_000,
   maxHeaderBytes: 16 * 1024,
   maxRequestsPerSocket: 1_000,
   maxConnections: 256,
+  maxConnectionsPerAddress: 64,
+  maxUnreadBytes: 32 * 1024 * 1024,
+  maxWaitingPerConnection: 8,
 };
 
-export function createHardenedServer(handler: http.RequestListener, limits: ServerLimits): http.Server {
-  const server = http.createServer(
-    {
-      maxHeaderSize: limits.maxHeaderBytes,
-      requestTimeout: limits.requestTimeoutMs,
-      headersTimeout: limits.headersTimeoutMs,
-      keepAliveTimeout: limits.keepAliveTimeoutMs,
-      // The timeouts above are only enforced on this period; keep it short.
-      connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs),
-    },
-    handler,
-  );
+export interface HardenedServer {
+  server: http.Server;
+  guard: ConnectionGuard;
+}
+
+export function createHardenedServer(handler: http.RequestListener, limits: ServerLimits): HardenedServer {
+  const server = http.createServer({
+    maxHeaderSize: limits.maxHeaderBytes,
+    requestTimeout: limits.requestTimeoutMs,
+    headersTimeout: limits.headersTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    // The timeouts above are only enforced on this period; keep it short.
+    connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs),
+  });
+  // Not server.maxConnections: Node would refuse new connections before we see them;
+  // the guard accepts them and sheds idle or slow ones instead.
+  const guard = createConnectionGuard(server, {
+    maxConnections: limits.maxConnections,
+    maxPerAddress: limits.maxConnectionsPerAddress,
+    maxUnreadBytes: limits.maxUnreadBytes,
+    maxWaitingPerConnection: limits.maxWaitingPerConnection,
+  });
+  server.on('request', guard.gate(handler));
   server.maxRequestsPerSocket = limits.maxRequestsPerSocket;
-  server.maxConnections = limits.maxConnections;
   server.setTimeout(limits.socketIdleTimeoutMs, (socket) => socket.destroy());
-  return server;
+  return { server, guard };
 }

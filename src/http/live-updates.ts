@@ -125,8 +125,10 @@ export function createLiveUpdates(options: LiveUpdatesOptions): LiveUpdates {
 
   return {
     handle(req, res) {
+      // A refused viewer's connection is closed, not kept alive: 500 refused viewers held
+      // on keep-alive would fill the server for everyone else (MAX_CONNECTIONS).
       if (closed) {
-        sendError(req, res, 503, { code: 'SHUTTING_DOWN', message: 'dockmon is shutting down' });
+        sendError(req, res, 503, { code: 'SHUTTING_DOWN', message: 'dockmon is shutting down' }, { Connection: 'close' });
         return;
       }
       if (viewers.size >= options.maxViewers) {
@@ -138,7 +140,7 @@ export function createLiveUpdates(options: LiveUpdatesOptions): LiveUpdates {
             code: 'TOO_MANY_VIEWERS',
             message: `${viewers.size} live viewers already (MAX_LIVE_VIEWERS); the page falls back to polling /table`,
           },
-          { 'Retry-After': '30' },
+          { 'Retry-After': '30', Connection: 'close' },
         );
         return;
       }

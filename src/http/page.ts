@@ -14,6 +14,7 @@ import { renderBanner, statusLine, type PageStatus } from '../views/page-status.
 import { isStale } from '../views/staleness.js';
 import {
   NO_CONTAINERS_ROW,
+  NO_DATA_ROW,
   renderTableHead,
   renderTableRow,
   renderTableRows,
@@ -21,6 +22,7 @@ import {
 } from '../views/table-html.js';
 import { escapeHtml } from '../views/html.js';
 import { resolveContainer } from './container-query.js';
+import { dockerStateHeaders, requireDockerData } from './docker-state.js';
 import { statsSourcesSummary } from './stats-sources-json.js';
 import { send, sendError, sendHtml, sendJson } from './respond.js';
 import type { AppDeps, RequestContext } from './routes.js';
@@ -57,6 +59,7 @@ export function pageStatus(deps: Pick<AppDeps, 'store' | 'logStatus'>, rows: rea
       hint: docker.hint,
       since: new Date(docker.sinceMs).toISOString(),
       api_version: docker.apiVersion,
+      ever_connected: docker.everConnected,
     },
     log: { ok: log.ok, error: log.error },
     containers: rows.length,
@@ -96,7 +99,7 @@ export function createSnapshotRenderer(deps: Pick<AppDeps, 'store' | 'logStatus'
     const statusJson = JSON.stringify(status);
     const full = JSON.stringify({
       time,
-      rows: rendered.size === 0 ? NO_CONTAINERS_ROW : [...rendered.values()].join('\n'),
+      rows: rendered.size === 0 ? (deps.store.docker().everConnected ? NO_CONTAINERS_ROW : NO_DATA_ROW) : [...rendered.values()].join('\n'),
       totals,
       status,
     });
@@ -157,7 +160,7 @@ export function servePage({ req, res, url, deps }: RequestContext): void {
   const status = pageStatus(deps, rows, nowMs);
   const html = fillTemplate(template, {
     thead: renderTableHead(sort),
-    rows: renderTableRows(sortRows(rows, sort), nowMs),
+    rows: renderTableRows(sortRows(rows, sort), nowMs, deps.store.docker().everConnected),
     totals: renderTotalsRow(rows, nowMs),
     banner: renderBanner(status),
     status: escapeHtml(statusLine(status)),
@@ -175,6 +178,7 @@ export function servePage({ req, res, url, deps }: RequestContext): void {
  */
 export function serveTable({ req, res, url, deps }: RequestContext): void {
   const totals = url.searchParams.get('totals') === '1';
+  requireDockerData(deps.store);
   const inputs = [deps.store.list(), deps.store.docker()];
   const table = deps.shared.get(totals ? 'table+totals' : 'table', inputs, () => {
     const nowMs = deps.now();
@@ -183,7 +187,7 @@ export function serveTable({ req, res, url, deps }: RequestContext): void {
     if (totals) html += `\n${renderTotalsRow(rows, nowMs)}`;
     return { body: Buffer.from(html, 'utf8'), rows, nowMs };
   });
-  send(req, res, table.body, 'text/html; charset=utf-8');
+  send(req, res, table.body, 'text/html; charset=utf-8', { headers: dockerStateHeaders(deps.store) });
   if (req.method !== 'HEAD') logServedRows(deps, table.rows, table.nowMs);
 }
 

@@ -8,7 +8,8 @@ import type { MetricsExporter } from '../metrics/exporter.js';
 import { METRICS_CONTENT_TYPE } from '../metrics/exposition.js';
 import type { StoreReader } from '../sampler/store.js';
 import { toContainerJson } from '../views/container-json.js';
-import { resolveContainer } from './container-query.js';
+import { checkContainerQuery, resolveContainer } from './container-query.js';
+import { dockerStateHeaders, requireDockerData } from './docker-state.js';
 import { statsSourcesJson } from './stats-sources-json.js';
 import type { LiveUpdates } from './live-updates.js';
 import type { SharedRender } from './shared-render.js';
@@ -75,12 +76,14 @@ function serveContainers({ req, res, url, deps }: RequestContext): void {
     if (key !== 'id') throw new BadRequestError(`unknown query parameter ${JSON.stringify(key)}: only id is accepted`);
   }
   if (ids.length > 1) throw new BadRequestError('give id at most once');
+  if (ids[0] !== undefined) checkContainerQuery(ids[0]);
+  requireDockerData(deps.store);
   const nowMs = deps.now();
   const views = deps.store.list();
   const selected = ids[0] === undefined ? views : [resolveContainer(ids[0], views)];
   const body: Record<string, unknown> = {};
   for (const view of selected) body[view.info.id] = toContainerJson(view, nowMs);
-  sendJson(req, res, body);
+  sendJson(req, res, body, { headers: dockerStateHeaders(deps.store) });
 }
 
 function dockerJson(deps: AppDeps): Record<string, unknown> {
@@ -92,6 +95,7 @@ function dockerJson(deps: AppDeps): Record<string, unknown> {
     since: new Date(docker.sinceMs).toISOString(),
     api_version: docker.apiVersion,
     server: docker.server,
+    ever_connected: docker.everConnected,
   };
 }
 

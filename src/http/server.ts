@@ -3,7 +3,7 @@
 // it goes to the log once, with the request.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AmbiguousError, AppError, MethodNotAllowedError, describeError } from '../errors.js';
+import { AmbiguousError, AppError, DockerUnavailableError, MethodNotAllowedError, describeError } from '../errors.js';
 import type { Auth } from './auth.js';
 import { sendError, sendHtml } from './respond.js';
 import { ROUTES, type AppDeps } from './routes.js';
@@ -103,6 +103,7 @@ function translateError(req: IncomingMessage, res: ServerResponse, error: unknow
   if (error instanceof AppError && status !== undefined) {
     const extra: Record<string, unknown> = {};
     if (error instanceof AmbiguousError) extra['candidates'] = error.candidates;
+    if (error instanceof DockerUnavailableError) extra['hint'] = error.hint;
     const headers = error instanceof MethodNotAllowedError ? { Allow: error.allow.join(', ') } : undefined;
     sendError(req, res, status, { code: error.code, message: error.message, ...extra }, headers);
     return;

@@ -9,7 +9,7 @@ describe('escapeLabelValue', () => {
     ['line feed', 'a\nb', 'a\\nb'],
     ['backslash before n stays two characters', '\\n', '\\\\n'],
     ['all three', '"\\\n', '\\"\\\\\\n'],
-    ['carriage return and tab pass through (the format allows them)', 'a\r\tb', 'a\r\tb'],
+    ['tab passes through; carriage return and ESC are pictured (a terminal reading /metrics stays intact)', 'a\r\tb\u001b[2J', 'a\u240d\tb\u241b[2J'],
     ['unicode passes through', 'café ☕', 'café ☕'],
   ])('%s', (_name, input, expected) => {
     expect(escapeLabelValue(input)).toBe(expected);

@@ -3,6 +3,8 @@
 // whatever order they were added in. Pure: strings in, one string out.
 // Format: https://prometheus.io/docs/instrumenting/exposition_formats/#text-based-format
 
+import { replaceControls } from '../control-chars.js';
+
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 export type MetricType = 'counter' | 'gauge';
@@ -23,9 +25,13 @@ export interface Exposition {
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
-/** Label values escape backslash, double quote and line feed; nothing else. */
+/**
+ * Label values escape backslash, double quote and line feed, as the format defines; other
+ * control characters (from container names and labels) are replaced by the symbols that
+ * picture them, so a terminal reading /metrics cannot be rewritten.
+ */
 export function escapeLabelValue(value: string): string {
-  return value.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n');
+  return replaceControls(value).replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n');
 }
 
 /** HELP text escapes backslash and line feed (a double quote stays as it is). */

@@ -6,9 +6,10 @@
 // another, and losing the daemon marks the data stale and retries with capped backoff,
 // while the kernel source goes on reading the containers it knows.
 
-import { describeError } from '../errors.js';
+import { DockerUnavailableError, describeError } from '../errors.js';
 import { createRateLimiter, type Logger } from '../log/logger.js';
 import { createApiStreams } from './api-streams.js';
+import { backoffDelayMs } from './backoff.js';
 import type { DockerSource, SamplerContext } from './context.js';
 import { createDaemonLink } from './daemon-link.js';
 import { createDetailsFetcher } from './details.js';
@@ -52,6 +53,9 @@ export interface Sampler {
  */
 export const DAEMON_PROBE_MAX_MS = 2_000;
 
+/** An event stream that lasted this long ended for a reason of its own: reopen it at once. */
+const EVENTS_HEALTHY_MS = 60_000;
+
 /** How often the same per-container error may be logged. */
 const ERROR_LOG_INTERVAL_MS = 60_000;
 
@@ -89,11 +93,13 @@ export function createSampler(
     context,
     {
       onNegotiated(info) {
-        events.open();
+        openEvents();
         relister.request(0, info);
       },
       onDown() {
         // Re-lists wait for the connection loop, which re-lists once it is back.
+        if (eventsTimer !== null) clearTimeout(eventsTimer);
+        eventsTimer = null;
         relister.pause();
         events.close();
         sources.daemonDown();
@@ -114,10 +120,48 @@ export function createSampler(
       // A re-list already under way may have read the list before this event.
       relister.invalidate();
     },
-    // The event stream only ends when the daemon goes away or drops us: reconnect from
-    // scratch (negotiate, events with `since`, re-list).
-    onEnded: (error) => link.down(error),
+    onEnded: (error) => reopenEvents(error),
   });
+
+  /**
+   * An event stream that ends is not a dead daemon: a proxy with an idle timeout ends it on
+   * a quiet host (the README's HAProxy: `timeout server 1h`), and closing every stats
+   * stream then would make N of them reopen at once. /_ping decides: if the daemon
+   * answers, only the event stream is reopened (with `since`) and a re-list heals what it
+   * missed; if not, the connection loop takes over. Streams that end at once again wait
+   * longer each time, as the stats streams do.
+   */
+  let eventEnds = 0;
+  let eventsOpenedMs = 0;
+  let eventsTimer: NodeJS.Timeout | null = null;
+  function reopenEvents(error: unknown): void {
+    if (error instanceof DockerUnavailableError) {
+      link.down(error);
+      return;
+    }
+    // The first end is reopened at once; a stream that keeps ending soon after it opened
+    // waits 1 s, 2 s, 4 s ... (RECONNECT_MAX_DELAY at most).
+    eventEnds = now() - eventsOpenedMs < EVENTS_HEALTHY_MS ? eventEnds + 1 : 1;
+    const delay = eventEnds <= 1 ? 0 : backoffDelayMs(eventEnds - 2, baseMs, options.reconnectMaxMs);
+    logger.info('the Docker event stream ended; checking the daemon', { error: describeError(error), retryInMs: delay });
+    eventsTimer = context.later(delay, () => {
+      eventsTimer = null;
+      if (stopped) return;
+      docker.negotiate().then(
+        () => {
+          if (stopped || !link.connected) return;
+          openEvents();
+          relister.request(0);
+        },
+        (failure: unknown) => link.down(failure),
+      );
+    });
+  }
+
+  function openEvents(): void {
+    eventsOpenedMs = now();
+    events.open();
+  }
 
   const relister = createRelister(
     context,
@@ -191,6 +235,7 @@ export function createSampler(
     },
     async stop() {
       stopped = true;
+      if (eventsTimer !== null) clearTimeout(eventsTimer);
       details?.stop();
       link.stop();
       relister.stop();

@@ -28,6 +28,11 @@ export interface DockerStatus {
   sinceMs: number;
   apiVersion: string | null;
   server: string | null;
+  /**
+   * Whether the daemon has answered since the agent started: until it has, no container
+   * data exists, and answers must say "Docker unreachable", not "nothing runs".
+   */
+  everConnected: boolean;
 }
 
 export interface ContainerView {
@@ -88,7 +93,7 @@ export interface Store extends StoreReader {
   setDetails(id: string, details: ContainerDetails): void;
   setHealth(id: string, health: ContainerHealth): void;
   countOomKill(id: string): void;
-  setDocker(status: Omit<DockerStatus, 'sinceMs'>): void;
+  setDocker(status: Omit<DockerStatus, 'sinceMs' | 'everConnected'>): void;
   count(counter: Exclude<keyof SamplerCounters, 'statsStreamsOpen'>): void;
   setStreamsOpen(open: number): void;
   setStatsSource(id: string, source: StatsSource | null, reason: string | null): void;
@@ -133,6 +138,7 @@ export function createStore(options: { historySize: number; now: () => number })
     sinceMs: options.now(),
     apiVersion: null,
     server: null,
+    everConnected: false,
   };
   const counters: SamplerCounters = {
     statsStreamsOpen: 0,
@@ -215,7 +221,11 @@ export function createStore(options: { historySize: number; now: () => number })
     },
     setDocker(status) {
       const changed = status.state !== docker.state || status.message !== docker.message;
-      docker = { ...status, sinceMs: changed ? options.now() : docker.sinceMs };
+      docker = {
+        ...status,
+        sinceMs: changed ? options.now() : docker.sinceMs,
+        everConnected: docker.everConnected || status.state === 'connected',
+      };
     },
     count(counter) {
       counters[counter] += 1;

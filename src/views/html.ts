@@ -1,6 +1,8 @@
 // Escaping for text and attribute values in HTML we render. Every value that comes
 // from Docker (names, images, labels) is attacker-controlled: a container name or
-// label can hold markup.
+// label can hold markup, and control characters that would rewrite a terminal.
+
+import { replaceControls } from '../control-chars.js';
 
 const HTML_ESCAPES: Readonly<Record<string, string>> = {
   '&': '&amp;',
@@ -12,5 +14,5 @@ const HTML_ESCAPES: Readonly<Record<string, string>> = {
 };
 
 export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"'`]/g, (char) => HTML_ESCAPES[char] ?? char);
+  return replaceControls(value).replace(/[&<>"'`]/g, (char) => HTML_ESCAPES[char] ?? char);
 }

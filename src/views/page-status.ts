@@ -12,6 +12,8 @@ export interface PageStatus {
     hint: string | null;
     since: string;
     api_version: string | null;
+    /** Whether the daemon has answered since the agent started (else there is no data at all). */
+    ever_connected: boolean;
   };
   log: { ok: boolean; error: string | null };
   containers: number;
@@ -41,7 +43,9 @@ export function bannerLines(status: PageStatus): string[] {
   if (docker.state === 'unavailable') {
     lines.push(
       `Docker is unreachable: ${docker.message ?? 'no answer'}. ${docker.hint ?? 'dockmon retries by itself.'} ` +
-        'The numbers below are the last ones received.',
+        (docker.ever_connected
+          ? `The numbers below are the last ones received, before ${docker.since.replace('T', ' ').slice(0, 19)} UTC.`
+          : 'No container data has been received yet.'),
     );
   }
   if (!status.log.ok) {

@@ -31,9 +31,11 @@ export const COMPOSE_SERVICE_LABEL = 'com.docker.compose.service';
 const MAX_FILTER_TEXT = 2_000;
 
 export const NO_CONTAINERS_ROW = `<tr class="empty"><td colspan="${COLUMNS.length}">No running containers.</td></tr>`;
+/** Before the daemon ever answered: an empty table would read as "nothing runs". */
+export const NO_DATA_ROW = `<tr class="empty"><td colspan="${COLUMNS.length}">No data yet: Docker has not answered (see above).</td></tr>`;
 
-export function renderTableRows(rows: readonly RowInput[], nowMs: number): string {
-  if (rows.length === 0) return NO_CONTAINERS_ROW;
+export function renderTableRows(rows: readonly RowInput[], nowMs: number, everConnected = true): string {
+  if (rows.length === 0) return everConnected ? NO_CONTAINERS_ROW : NO_DATA_ROW;
   return rows.map((row) => renderTableRow(row, nowMs)).join('\n');
 }
 

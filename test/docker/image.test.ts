@@ -315,6 +315,32 @@ describe('the hardened command', () => {
   });
 });
 
+describe('docker stop', () => {
+  it('leaves every stats log line whole, with every container\'s samples up to the last second', async () => {
+    const logs = await tempDir('stop');
+    // LOG_INTERVAL=1s: every container logged each second, nobody watching.
+    const agent = await runAgentContainer(`${RUN_PREFIX}image-stop`, [
+      ...SOCKET_MOUNT,
+      ...KERNEL_MOUNTS,
+      '-e', 'LOG_INTERVAL=1s',
+      '-v', `${logs}:${LOG_MOUNT_TARGET}`,
+    ]);
+    await waitForSampled(agent, [workloadId, agent.id]);
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    const stopAt = Date.now();
+    const outcome = await stopTimed(agent.name);
+    expect(outcome.exitCode, await agent.logs()).toBe(0);
+    // readStatsLog fails on a half line or a line that is not JSON.
+    const { lines } = await readStatsLog(path.join(logs, 'stats.jsonl'));
+    const lastRead = (id: string): number =>
+      Math.max(...lines.filter((line) => line['id'] === id).map((line) => Date.parse(String(line['read']))));
+    for (const id of [workloadId, agent.id]) {
+      const gapMs = stopAt - lastRead(id);
+      expect(gapMs, `the last logged sample of ${id.slice(0, 12)} is ${gapMs} ms older than docker stop`).toBeLessThan(1_500);
+    }
+  });
+});
+
 describe('without the socket', () => {
   // The seed says --privileged mounts the socket; it does not. This engine refuses any
   // --privileged container (its dockerd lacks CAP_SYS_RESOURCE, so runc cannot grant

@@ -24,7 +24,13 @@ export interface InProcessAgent {
 
 export async function startInProcessAgent(
   fake: FakeDocker,
-  options: { args?: readonly string[]; env?: Readonly<Record<string, string>>; logLevel?: LogLevel } = {},
+  options: {
+    args?: readonly string[];
+    env?: Readonly<Record<string, string>>;
+    logLevel?: LogLevel;
+    /** Resolve only once Docker has answered (default): the container endpoints answer 503 before. */
+    waitForDocker?: boolean;
+  } = {},
 ): Promise<InProcessAgent> {
   const logDir = mkdtempSync(path.join(os.tmpdir(), 'dockmon-in-process-'));
   const result = loadConfig(['--host', '127.0.0.1', '--log-dir', logDir, ...(options.args ?? [])], {
@@ -39,6 +45,9 @@ export async function startInProcessAgent(
     publicDir,
     logger: createLogger({ level: options.logLevel ?? 'info', sink: (line) => log.push(line) }),
   });
+  if (options.waitForDocker !== false) {
+    await until('Docker to answer the agent', async () => (app.store.docker().everConnected ? true : undefined));
+  }
   return {
     app,
     base: `http://127.0.0.1:${app.port}`,

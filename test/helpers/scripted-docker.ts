@@ -43,6 +43,9 @@ export function createScriptedDocker(options: { oneShot?: boolean; inspect?: (id
   const listed = new Map<string, ContainerListEntry>();
   const stats = new Map<string, OpenStream<StatsRecord>[]>();
   const events: OpenStream<EngineEvent>[] = [];
+  /** Every event emitted, for `since` replay as the daemon does (at or after since). */
+  const eventLog: EngineEvent[] = [];
+  const eventSinces: Array<number | undefined> = [];
   const pending: PendingRead[] = [];
   const state = { down: null as Error | null, listFailures: 0 };
   const info: DaemonInfo = { apiVersion: '1.41', osType: 'linux', server: 'Docker/test' };
@@ -70,7 +73,17 @@ export function createScriptedDocker(options: { oneShot?: boolean; inspect?: (id
       stats.set(id, list);
       return openStream(list, callbacks);
     }),
-    streamEvents: vi.fn((callbacks: StreamCallbacks<EngineEvent>) => openStream(events, callbacks)),
+    streamEvents: vi.fn((callbacks: StreamCallbacks<EngineEvent>, since?: number) => {
+      eventSinces.push(since);
+      const handle = openStream(events, callbacks);
+      if (since !== undefined) {
+        for (const event of eventLog) {
+          const seconds = typeof event.timeNano === 'number' ? event.timeNano / 1e9 : (event.time ?? 0);
+          if (seconds >= since) callbacks.onRecord(event);
+        }
+      }
+      return handle;
+    }),
     ...(options.oneShot === true ? { readStatsOnce } : {}),
     ...(options.inspect === undefined
       ? {}
@@ -115,7 +128,12 @@ export function createScriptedDocker(options: { oneShot?: boolean; inspect?: (id
       stream.callbacks.onEnd(end);
     },
     emit(event: EngineEvent): void {
+      eventLog.push(event);
       for (const stream of events) if (!stream.closed) stream.callbacks.onRecord(event);
+    },
+    /** The `since` each events stream was opened with (undefined: none). */
+    eventSinces(): Array<number | undefined> {
+      return [...eventSinces];
     },
     /** Answers every one-shot read waiting now; returns the IDs answered, in order. */
     answerAll(recordFor: (id: string) => StatsRecord): string[] {
