@@ -44,11 +44,14 @@ describe('the agent with DOCKER_HOST at a missing socket', () => {
     expect(ready.json).toHaveProperty('error');
     expect(JSON.stringify(ready.json)).toContain(socket);
 
-    // Still serving the rest: the page and an empty container list.
+    // Still serving the page; the container endpoints say Docker is unreachable (503,
+    // naming the socket) rather than answering an empty list that reads as "nothing runs".
     expect((await agent.get('/')).status).toBe(200);
-    const containers = await agent.getJson('/containers');
-    expect(containers.status).toBe(200);
-    expect(containers.json).toEqual({});
+    for (const route of ['/containers', '/table']) {
+      const answer = await agent.getJson(route);
+      expect(answer.status, route).toBe(503);
+      expect(JSON.stringify(answer.json), route).toContain(socket);
+    }
 
     // And still alive after a couple of reconnect attempts.
     await sleep(1_500);
