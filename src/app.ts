@@ -2,11 +2,17 @@
 // server. main.ts adds the process around it (arguments, signals, exit codes);
 // tests start it in-process against a fake Engine.
 
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { createAlerting, type Alerting } from './alerts/alerting.js';
+import { DEFAULT_ALERT_SETTINGS, type AlertSettings } from './alerts/settings.js';
+import { parseWebhookTargets } from './alerts/webhook-format.js';
 import type { Config } from './config.js';
+import { createStoppedRegistry } from './lifecycle/stopped.js';
+import { createTimeline } from './lifecycle/timeline.js';
+import { createLifecycleTracker, type LifecycleTracker } from './lifecycle/tracker.js';
 import { createDockerClient } from './docker/client.js';
 import { createTransport } from './docker/transport.js';
 import { createAuth } from './http/auth.js';
@@ -26,10 +32,14 @@ import { createSampleLog } from './log/sample-log.js';
 import { createMetricsExporter } from './metrics/exporter.js';
 import { readProcessFacts } from './metrics/process-facts.js';
 import { DEFAULT_ONE_SHOT_CONCURRENCY } from './sampler/one-shot-poller.js';
-import { createSampler, type KernelChoice } from './sampler/sampler.js';
+import { createSampler, type KernelChoice, type LifecycleObserver } from './sampler/sampler.js';
 import { createStore, type StoreReader } from './sampler/store.js';
 
 export const STATS_LOG_FILE = 'stats.jsonl';
+/** Lifecycle events and alerts, one JSON object a line, rotated like the stats log. */
+export const EVENTS_LOG_FILE = 'events.jsonl';
+/** How much of the previous events.jsonl is read back at start for the alerts still firing. */
+const RESTORE_READ_BYTES = 4 * 1024 * 1024;
 
 export interface App {
   /** The bound port (useful with port 0). */
@@ -51,17 +61,9 @@ export interface AppOptions {
 
 export async function startApp(config: Config, options: AppOptions): Promise<App> {
   const { logger, version } = options;
-  const statsLog = createJsonlFile({
-    dir: config.logDir,
-    fileName: STATS_LOG_FILE,
-    maxBytes: config.logMaxBytes,
-    retention: config.logRetention,
-    onStatusChange: (status) => {
-      if (status.ok) logger.info('stats log is writable again', { path: status.path });
-      else logger.error('cannot write the stats log; serving goes on', { path: status.path, error: status.error });
-    },
-    onNotice: (message) => logger.warn(message),
-  });
+  const statsLog = openLog(config, logger, STATS_LOG_FILE, 'stats log');
+  const eventsLog = openLog(config, logger, EVENTS_LOG_FILE, 'events log');
+  const previousEvents = readTail(path.join(config.logDir, EVENTS_LOG_FILE), RESTORE_READ_BYTES);
   const store = createStore({ historySize: config.historySize, now: Date.now });
   const docker = createDockerClient(
     createTransport({
@@ -73,8 +75,46 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
       userAgent: `dockmon/${version}`,
     }),
   );
+  // The rules and the tracker share the timeline and the stopped list; the tracker
+  // feeds the rules, so the rules come first.
+  const timeline = createTimeline({ now: Date.now });
+  const stopped = createStoppedRegistry();
+  let listed = false;
+  const alerting: Alerting = createAlerting({
+    store,
+    timeline,
+    listed: () => listed,
+    isStopped: (id) => stopped.get(id) !== undefined,
+    eventsLog,
+    settings: alertSettings(config),
+    targets: parseWebhookTargets(config.alertWebhookUrls.join(',')),
+    previousEvents,
+    hostCores: os.cpus().length || os.availableParallelism(),
+    logger,
+    now: Date.now,
+    userAgent: `dockmon/${version}`,
+  });
+  const tracker = createLifecycleTracker({
+    timeline,
+    stopped,
+    store,
+    eventsLog,
+    alerts: alerting.engine,
+    inspect: (id) => docker.inspectContainer(id),
+    logger,
+    now: Date.now,
+  });
+  const lifecycle: LifecycleObserver & Pick<LifecycleTracker, 'stopped' | 'timeline'> = {
+    onEvent: (event) => tracker.onEvent(event),
+    onListed(entries) {
+      tracker.onListed(entries);
+      listed = true;
+    },
+    stopped,
+    timeline,
+  };
   const sampler = createSampler(
-    { docker, store, logger, kernel: chooseKernel(config) },
+    { docker, store, logger, kernel: chooseKernel(config), lifecycle },
     {
       relistIntervalMs: config.relistIntervalMs,
       statsStallMs: config.statsStallMs,
@@ -96,6 +136,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
     now: Date.now,
     elapsedMs: () => performance.now(),
     processFacts: readProcessFacts,
+    firingAlerts: () => alerting.engine.firing(),
   });
   const sampleLog = createSampleLog(statsLog);
   // An agent nobody looks at still logs: every running container's latest sample at least
@@ -127,6 +168,16 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
       version,
       startedAtMs: Date.now(),
       shared: createSharedRender({ maxAgeMs: SHARED_RENDER_MAX_AGE_MS, now: Date.now }),
+      lifecycle: {
+        stopped: lifecycle.stopped,
+        timeline: lifecycle.timeline,
+        alerts: alerting.engine,
+        webhooks: () => alerting.webhooks(),
+        eventsLogStatus: () => {
+          const status = eventsLog.status();
+          return { ok: status.ok, error: status.error, path: status.path };
+        },
+      },
     },
     { auth: config.authToken === '' ? null : createAuth(config.authToken, new Set(ROUTES.keys())) },
   );
@@ -148,6 +199,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
     throw error;
   });
   sampler.start();
+  alerting.start();
 
   return {
     port: (server.address() as AddressInfo).port,
@@ -164,9 +216,59 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
       logServedRows({ sampleLog }, rowInputs(store), Date.now());
       const samplerStopped = sampler.stop();
       docker.close();
-      await statsLog.close();
+      await Promise.all([statsLog.close(), eventsLog.close(), alerting.stop()]);
       await Promise.race([samplerStopped, new Promise((resolve) => setTimeout(resolve, SAMPLER_STOP_WAIT_MS).unref())]);
     },
+  };
+}
+
+/** A JSON Lines log in LOG_DIR, rotated and retained as configured; its troubles go to the agent log. */
+function openLog(config: Config, logger: Logger, fileName: string, what: string): JsonlFile {
+  return createJsonlFile({
+    dir: config.logDir,
+    fileName,
+    maxBytes: config.logMaxBytes,
+    retention: config.logRetention,
+    onStatusChange: (status) => {
+      if (status.ok) logger.info(`${what} is writable again`, { path: status.path });
+      else logger.error(`cannot write the ${what}; serving goes on`, { path: status.path, error: status.error });
+    },
+    onNotice: (message) => logger.warn(message),
+  });
+}
+
+/** The end of a file, from its first whole line; '' when it does not exist or cannot be read. */
+function readTail(file: string, maxBytes: number): string {
+  let fd: number | null = null;
+  try {
+    fd = openSync(file, 'r');
+    const size = statSync(file).size;
+    const start = Math.max(0, size - maxBytes);
+    const buffer = Buffer.alloc(size - start);
+    const read = readSync(fd, buffer, 0, buffer.length, start);
+    const text = buffer.subarray(0, read).toString('utf8');
+    return start === 0 ? text : text.slice(text.indexOf('\n') + 1);
+  } catch {
+    return '';
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
+}
+
+/** The rules' thresholds from the ALERT_* settings. */
+function alertSettings(config: Config): AlertSettings {
+  return {
+    ...DEFAULT_ALERT_SETTINGS,
+    disabled: new Set(config.alertsOff),
+    cpuPercent: config.alertCpuPercent,
+    cpuForMs: config.alertCpuForMs,
+    memoryPercent: config.alertMemoryPercent,
+    memoryForMs: config.alertMemoryForMs,
+    crashLoopRestarts: config.alertCrashLoopRestarts,
+    crashLoopWindowMs: config.alertCrashLoopWindowMs,
+    staleForMs: config.alertStaleForMs,
+    dockerForMs: config.alertDockerForMs,
+    repeatMs: config.alertRepeatMs,
   };
 }
 

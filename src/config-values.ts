@@ -210,6 +210,43 @@ export function parseLabelKeys(raw: string, name: string): readonly string[] {
   return Object.freeze([...new Set(keys)]);
 }
 
+/** The built-in alert rules, for ALERTS_OFF. */
+export const ALERT_RULE_NAMES = ['exited', 'oom_killed', 'crash_loop', 'unhealthy', 'cpu', 'memory', 'stale', 'docker_unreachable'] as const;
+export type AlertRuleName = (typeof ALERT_RULE_NAMES)[number];
+
+export function parseAlertRules(raw: string, name: string): readonly AlertRuleName[] {
+  const rules = raw.split(',').map((rule) => rule.trim()).filter((rule) => rule !== '');
+  for (const rule of rules) {
+    if (!(ALERT_RULE_NAMES as readonly string[]).includes(rule)) fail(name, raw, 'list of alert rules', `comma-separated names among ${ALERT_RULE_NAMES.join(', ')}`);
+  }
+  return Object.freeze([...new Set(rules)] as AlertRuleName[]);
+}
+
+/**
+ * ALERT_WEBHOOK_URL: comma-separated http(s) URLs, each optionally prefixed json:, slack:
+ * or ntfy:. The error never repeats the value: a webhook URL is a secret (Slack's path is
+ * the credential), so it says which entry is wrong, not what it holds.
+ */
+export function parseWebhookUrls(raw: string, name: string): readonly string[] {
+  const entries = raw.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  entries.forEach((entry, index) => {
+    const url = entry.replace(/^(json|slack|ntfy):(?=https?:)/i, '');
+    let parsed: URL | null = null;
+    try {
+      parsed = new URL(url);
+    } catch {
+      parsed = null;
+    }
+    if (parsed === null || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
+      throw new ConfigError(
+        `${name}: entry ${String(index + 1)} of ${String(entries.length)} is not an http:// or https:// URL ` +
+          '(optionally prefixed json:, slack: or ntfy:); the value is not repeated here because it may hold a secret',
+      );
+    }
+  });
+  return Object.freeze(entries);
+}
+
 export function parseLogDir(raw: string, name: string): string {
   if (raw.trim() === '' || raw.includes('\0')) {
     fail(name, raw, 'folder', 'a folder path, absolute or relative to the working directory');

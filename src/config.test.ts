@@ -46,6 +46,17 @@ const OPTIONS: readonly (readonly [string, string, string])[] = [
   ['MAX_CONNECTIONS_PER_ADDRESS', '--max-connections-per-address', '64'],
   ['METRICS_LABELS', '--metrics-labels', ''],
   ['MAX_LIVE_VIEWERS', '--max-live-viewers', '50'],
+  ['ALERT_WEBHOOK_URL', '--alert-webhook-url', ''],
+  ['ALERT_REPEAT', '--alert-repeat', '4h'],
+  ['ALERTS_OFF', '--alerts-off', ''],
+  ['ALERT_CPU_PERCENT', '--alert-cpu-percent', '90'],
+  ['ALERT_CPU_FOR', '--alert-cpu-for', '5m'],
+  ['ALERT_MEMORY_PERCENT', '--alert-memory-percent', '90'],
+  ['ALERT_MEMORY_FOR', '--alert-memory-for', '5m'],
+  ['ALERT_CRASH_LOOP_RESTARTS', '--alert-crash-loop-restarts', '3'],
+  ['ALERT_CRASH_LOOP_WINDOW', '--alert-crash-loop-window', '10m'],
+  ['ALERT_STALE_FOR', '--alert-stale-for', '60s'],
+  ['ALERT_DOCKER_FOR', '--alert-docker-for', '30s'],
 ];
 
 // [env, flag, raw value, Config key, parsed value]: one valid non-default value per option.
@@ -72,6 +83,23 @@ const VALID: readonly (readonly [string, string, string, keyof Config, unknown])
   ['MAX_CONNECTIONS_PER_ADDRESS', '--max-connections-per-address', '8', 'maxConnectionsPerAddress', 8],
   ['METRICS_LABELS', '--metrics-labels', 'com.docker.compose.service, team', 'metricsLabels', ['com.docker.compose.service', 'team']],
   ['MAX_LIVE_VIEWERS', '--max-live-viewers', '5', 'maxLiveViewers', 5],
+  [
+    'ALERT_WEBHOOK_URL',
+    '--alert-webhook-url',
+    'slack:https://hooks.example/services/X, http://127.0.0.1:9/hook',
+    'alertWebhookUrls',
+    ['slack:https://hooks.example/services/X', 'http://127.0.0.1:9/hook'],
+  ],
+  ['ALERT_REPEAT', '--alert-repeat', '0', 'alertRepeatMs', 0],
+  ['ALERTS_OFF', '--alerts-off', 'cpu, stale', 'alertsOff', ['cpu', 'stale']],
+  ['ALERT_CPU_PERCENT', '--alert-cpu-percent', '150', 'alertCpuPercent', 150],
+  ['ALERT_CPU_FOR', '--alert-cpu-for', '30s', 'alertCpuForMs', 30_000],
+  ['ALERT_MEMORY_PERCENT', '--alert-memory-percent', '80', 'alertMemoryPercent', 80],
+  ['ALERT_MEMORY_FOR', '--alert-memory-for', '1m', 'alertMemoryForMs', 60_000],
+  ['ALERT_CRASH_LOOP_RESTARTS', '--alert-crash-loop-restarts', '5', 'alertCrashLoopRestarts', 5],
+  ['ALERT_CRASH_LOOP_WINDOW', '--alert-crash-loop-window', '1h', 'alertCrashLoopWindowMs', 3_600_000],
+  ['ALERT_STALE_FOR', '--alert-stale-for', '2m', 'alertStaleForMs', 120_000],
+  ['ALERT_DOCKER_FOR', '--alert-docker-for', '10s', 'alertDockerForMs', 10_000],
 ];
 
 describe('loadConfig', () => {
@@ -99,6 +127,17 @@ describe('loadConfig', () => {
       maxConnectionsPerAddress: 64,
       metricsLabels: [],
       maxLiveViewers: 50,
+      alertWebhookUrls: [],
+      alertRepeatMs: 4 * 3_600_000,
+      alertsOff: [],
+      alertCpuPercent: 90,
+      alertCpuForMs: 300_000,
+      alertMemoryPercent: 90,
+      alertMemoryForMs: 300_000,
+      alertCrashLoopRestarts: 3,
+      alertCrashLoopWindowMs: 600_000,
+      alertStaleForMs: 60_000,
+      alertDockerForMs: 30_000,
     });
   });
 
@@ -172,6 +211,10 @@ const INVALID: readonly (readonly [string, string, string, string])[] = [
   ['HOST_PROC', '--host-proc', 'host/proc', 'expected an absolute path such as /host/proc'],
   ['HOST_CGROUP', '--host-cgroup', '/host\u0000', 'expected an absolute path'],
   ['MAX_LIVE_VIEWERS', '--max-live-viewers', '0', 'expected an integer 1-10000'],
+  ['ALERTS_OFF', '--alerts-off', 'exited,disk', 'expected comma-separated names among exited'],
+  ['ALERT_REPEAT', '--alert-repeat', '30s', 'expected 1m-168h'],
+  ['ALERT_CPU_PERCENT', '--alert-cpu-percent', '0', 'expected an integer 1-1000'],
+  ['ALERT_MEMORY_PERCENT', '--alert-memory-percent', '101', 'expected an integer 1-100'],
 ];
 
 describe('bad values', () => {
@@ -181,6 +224,13 @@ describe('bad values', () => {
     expect(error.message).toContain(`${env}=${JSON.stringify(bad)}`);
     expect(error.message).toContain(expected);
     expect(error.message).not.toContain('\n');
+  });
+
+  it('refuses a webhook entry that is not http(s) without repeating it: the URL may be a secret', () => {
+    const secret = 'ftp://user:s3cret@hooks.example/T000/B000/XXXX';
+    const error = configErrorOf(() => loadConfig([], { ALERT_WEBHOOK_URL: `https://ok.example/hook,${secret}` }));
+    expect(error.message).toContain('ALERT_WEBHOOK_URL: entry 2 of 2 is not an http:// or https:// URL');
+    for (const part of ['s3cret', 'XXXX', 'hooks.example', 'ok.example']) expect(error.message).not.toContain(part);
   });
 
   it.each(INVALID)('%s as %s %j names the flag', (env, flag, bad, expected) => {

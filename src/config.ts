@@ -6,6 +6,7 @@ import {
   GIB,
   HOUR_MS,
   SECOND_MS,
+  parseAlertRules,
   parseAuthToken,
   parseByteSize,
   parseDockerHost,
@@ -18,6 +19,8 @@ import {
   parsePort,
   parseHostMount,
   parseStatsSource,
+  parseWebhookUrls,
+  type AlertRuleName,
   type DockerEndpoint,
   type LogLevel,
   type StatsSourceMode,
@@ -62,6 +65,20 @@ export interface Config {
   readonly metricsLabels: readonly string[];
   /** Pages receiving live updates (Server-Sent Events) at once; more poll /table instead. */
   readonly maxLiveViewers: number;
+  /** Webhook receivers of alerts, each optionally prefixed with its format (json:, slack:, ntfy:). */
+  readonly alertWebhookUrls: readonly string[];
+  /** A firing alert is notified again this often; 0: once. */
+  readonly alertRepeatMs: number;
+  /** Rules turned off for every container. */
+  readonly alertsOff: readonly AlertRuleName[];
+  readonly alertCpuPercent: number;
+  readonly alertCpuForMs: number;
+  readonly alertMemoryPercent: number;
+  readonly alertMemoryForMs: number;
+  readonly alertCrashLoopRestarts: number;
+  readonly alertCrashLoopWindowMs: number;
+  readonly alertStaleForMs: number;
+  readonly alertDockerForMs: number;
 }
 
 export type LoadResult =
@@ -211,6 +228,66 @@ const OPTIONS = {
     env: 'MAX_LIVE_VIEWERS', flag: '--max-live-viewers', value: '<count>', default: '50',
     describe: 'Pages receiving live updates (Server-Sent Events) at once; more fall back to polling /table (1-10000).',
     parse: (raw, name) => parseIntInRange(raw, name, { min: 1, max: 10_000, what: 'viewer count' }),
+  },
+  alertWebhookUrls: {
+    env: 'ALERT_WEBHOOK_URL', flag: '--alert-webhook-url', value: '<urls>', default: '',
+    describe:
+      'Where alerts are POSTed when they fire and resolve: comma-separated http(s) URLs. Each may start with its format: ' +
+      'json: (the documented body, the default), slack: ({"text": ...}: Slack, Mattermost, Discord\'s /slack endpoint) ' +
+      'or ntfy: (ntfy.sh topics); hooks.slack.com and ntfy.sh are recognised without it. Empty: alerts are only shown and logged.',
+    parse: parseWebhookUrls,
+  },
+  alertRepeatMs: {
+    env: 'ALERT_REPEAT', flag: '--alert-repeat', value: '<duration>', default: '4h',
+    describe: 'A firing alert is sent again this often while it fires (1m-168h); 0 sends it once.',
+    parse: (raw, name) => (raw.trim() === '0' ? 0 : parseDurationMs(raw, name, { minMs: 60 * SECOND_MS, maxMs: 7 * 24 * HOUR_MS })),
+  },
+  alertsOff: {
+    env: 'ALERTS_OFF', flag: '--alerts-off', value: '<rules>', default: '',
+    describe:
+      'Alert rules turned off for every container, comma-separated: exited, oom_killed, crash_loop, unhealthy, cpu, memory, ' +
+      'stale, docker_unreachable. A container label dockmon.alert.RULE=on|THRESHOLD turns one back on for that container.',
+    parse: parseAlertRules,
+  },
+  alertCpuPercent: {
+    env: 'ALERT_CPU_PERCENT', flag: '--alert-cpu-percent', value: '<percent>', default: '90',
+    describe: "The cpu alert: CPU above this percent of the container's CPU limit (of all host CPUs when unlimited) (1-1000). Label: dockmon.alert.cpu=80.",
+    parse: (raw, name) => parseIntInRange(raw, name, { min: 1, max: 1000, what: 'percentage' }),
+  },
+  alertCpuForMs: {
+    env: 'ALERT_CPU_FOR', flag: '--alert-cpu-for', value: '<duration>', default: '5m',
+    describe: 'How long CPU must stay above ALERT_CPU_PERCENT before the cpu alert fires (1s-24h).',
+    parse: (raw, name) => parseDurationMs(raw, name, { minMs: SECOND_MS, maxMs: 24 * HOUR_MS }),
+  },
+  alertMemoryPercent: {
+    env: 'ALERT_MEMORY_PERCENT', flag: '--alert-memory-percent', value: '<percent>', default: '90',
+    describe: "The memory alert: memory (as docker stats shows it) above this percent of the container's limit (of host RAM when unlimited) (1-100). Label: dockmon.alert.memory=95.",
+    parse: (raw, name) => parseIntInRange(raw, name, { min: 1, max: 100, what: 'percentage' }),
+  },
+  alertMemoryForMs: {
+    env: 'ALERT_MEMORY_FOR', flag: '--alert-memory-for', value: '<duration>', default: '5m',
+    describe: 'How long memory must stay above ALERT_MEMORY_PERCENT before the memory alert fires (1s-24h).',
+    parse: (raw, name) => parseDurationMs(raw, name, { minMs: SECOND_MS, maxMs: 24 * HOUR_MS }),
+  },
+  alertCrashLoopRestarts: {
+    env: 'ALERT_CRASH_LOOP_RESTARTS', flag: '--alert-crash-loop-restarts', value: '<count>', default: '3',
+    describe: 'The crash_loop alert: this many restarts after a crash within ALERT_CRASH_LOOP_WINDOW (1-1000). Label: dockmon.alert.crash_loop=5.',
+    parse: (raw, name) => parseIntInRange(raw, name, { min: 1, max: 1000, what: 'restart count' }),
+  },
+  alertCrashLoopWindowMs: {
+    env: 'ALERT_CRASH_LOOP_WINDOW', flag: '--alert-crash-loop-window', value: '<duration>', default: '10m',
+    describe: 'The window of the crash_loop alert (10s-24h); a loop resolves when the window holds fewer restarts.',
+    parse: (raw, name) => parseDurationMs(raw, name, { minMs: 10 * SECOND_MS, maxMs: 24 * HOUR_MS }),
+  },
+  alertStaleForMs: {
+    env: 'ALERT_STALE_FOR', flag: '--alert-stale-for', value: '<duration>', default: '60s',
+    describe: 'The stale alert: a running container without a new sample this long while Docker answers (5s-24h). Label: dockmon.alert.stale=5m.',
+    parse: (raw, name) => parseDurationMs(raw, name, { minMs: 5 * SECOND_MS, maxMs: 24 * HOUR_MS }),
+  },
+  alertDockerForMs: {
+    env: 'ALERT_DOCKER_FOR', flag: '--alert-docker-for', value: '<duration>', default: '30s',
+    describe: 'The docker_unreachable alert: Docker unreachable this long (1s-24h).',
+    parse: (raw, name) => parseDurationMs(raw, name, { minMs: SECOND_MS, maxMs: 24 * HOUR_MS }),
   },
 } as const satisfies { readonly [K in keyof Config]: OptionSpec<Config[K]> };
 

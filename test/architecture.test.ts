@@ -26,18 +26,28 @@ const RULES: Readonly<Record<string, { value: readonly string[]; typeOnly: reado
     value: ['sampler', 'stats', 'errors.ts', 'log/logger.ts'],
     typeOnly: ['docker/client.ts', 'docker/transport.ts', 'docker/types.ts', 'kernel/kernel-reader.ts'],
   },
-  views: { value: ['views', 'stats/text-order.ts', 'control-chars.ts'], typeOnly: ['stats/types.ts'] },
-  metrics: { value: ['metrics', 'control-chars.ts'], typeOnly: ['stats/types.ts', 'sampler/store.ts'] },
+  views: { value: ['views', 'stats/text-order.ts', 'control-chars.ts'], typeOnly: ['stats/types.ts', 'alerts/types.ts', 'lifecycle/stopped.ts', 'lifecycle/timeline.ts'] },
+  metrics: { value: ['metrics', 'control-chars.ts'], typeOnly: ['stats/types.ts', 'sampler/store.ts', 'alerts/types.ts'] },
   http: {
     value: ['http', 'views', 'errors.ts', 'metrics/exposition.ts'],
-    typeOnly: ['log/logger.ts', 'log/sample-log.ts', 'sampler/store.ts', 'metrics/exporter.ts'],
+    typeOnly: ['log/logger.ts', 'log/sample-log.ts', 'sampler/store.ts', 'metrics/exporter.ts', 'lifecycle', 'alerts'],
+  },
+  // Lifecycle events and stopped containers: fed by the sampler, read by the alert rules.
+  lifecycle: {
+    value: ['lifecycle', 'stats', 'control-chars.ts', 'errors.ts'],
+    typeOnly: ['docker/types.ts', 'sampler/store.ts', 'log/logger.ts', 'alerts/engine.ts'],
+  },
+  // The rules read the store and the timelines; the notifier is the only outbound HTTP.
+  alerts: {
+    value: ['alerts', 'control-chars.ts', 'errors.ts', 'log/logger.ts', 'sampler/backoff.ts'],
+    typeOnly: ['lifecycle', 'sampler/store.ts', 'stats/types.ts', 'log/jsonl-file.ts'],
   },
   'app.ts': { value: ['*'], typeOnly: [] },
   'main.ts': { value: ['app.ts', 'config.ts', 'crash.ts', 'errors.ts', 'log/logger.ts'], typeOnly: [] },
 };
 
-/** Only these may open sockets: Docker goes through transport.ts alone. */
-const NODE_HTTP_USERS = ['docker/transport.ts', 'http', 'app.ts', 'healthcheck.ts'];
+/** Only these may open sockets: Docker goes through transport.ts alone; webhooks through the notifier. */
+const NODE_HTTP_USERS = ['docker/transport.ts', 'http', 'app.ts', 'healthcheck.ts', 'alerts/webhook-notifier.ts'];
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {

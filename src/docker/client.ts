@@ -32,7 +32,8 @@ export interface StreamCallbacks<T> {
 export interface DockerClient {
   /** Pings the daemon and pins the API version for every later call. */
   negotiate(): Promise<DaemonInfo>;
-  listContainers(): Promise<ContainerListEntry[]>;
+  /** Running (and paused) containers; with `all`, stopped ones too (`docker ps -a`). */
+  listContainers(options?: { all?: boolean }): Promise<ContainerListEntry[]>;
   /** Inspect, reduced to the fields named in ContainerInspectSubset (never Config.Env). */
   inspectContainer(containerId: string): Promise<ContainerInspectSubset>;
   /** One record about every second until closed; ends with EOF when the container is removed. */
@@ -100,8 +101,8 @@ export function createDockerClient(transport: Transport): DockerClient {
       };
     },
 
-    async listContainers() {
-      const path = `${prefix()}/containers/json`;
+    async listContainers(options) {
+      const path = `${prefix()}/containers/json${options?.all === true ? '?all=1' : ''}`;
       const body = parseJsonValue((await transport.get(path)).text, path);
       if (!Array.isArray(body)) throw new DockerBadResponseError(`GET ${path}: expected a JSON array`);
       return body.filter((entry): entry is ContainerListEntry => isListEntry(entry));
@@ -209,6 +210,9 @@ export function pickInspectSubset(body: unknown): ContainerInspectSubset {
   if (pid !== undefined && Number.isInteger(pid) && pid >= 0) pickedState.Pid = pid;
   if (typeof state['StartedAt'] === 'string') pickedState.StartedAt = state['StartedAt'].slice(0, 64);
   if (typeof state['OOMKilled'] === 'boolean') pickedState.OOMKilled = state['OOMKilled'];
+  const exitCode = numberField(state, 'ExitCode');
+  if (exitCode !== undefined && Number.isInteger(exitCode)) pickedState.ExitCode = exitCode;
+  if (typeof state['FinishedAt'] === 'string') pickedState.FinishedAt = state['FinishedAt'].slice(0, 64);
   if (typeof health['Status'] === 'string') pickedState.Health = { Status: health['Status'].slice(0, 32) };
   subset.State = pickedState;
   const pickedHost: NonNullable<ContainerInspectSubset['HostConfig']> = {};
@@ -217,6 +221,8 @@ export function pickInspectSubset(body: unknown): ContainerInspectSubset {
     if (value !== undefined) pickedHost[key] = value;
   }
   if (typeof host['CpusetCpus'] === 'string') pickedHost.CpusetCpus = host['CpusetCpus'].slice(0, 256);
+  const restartPolicy = asObject(host['RestartPolicy']);
+  if (typeof restartPolicy['Name'] === 'string') pickedHost.RestartPolicy = { Name: restartPolicy['Name'].slice(0, 32) };
   subset.HostConfig = pickedHost;
   return subset;
 }

@@ -118,6 +118,10 @@ export interface ContainerInspectSubset {
     Pid?: number;
     StartedAt?: string;
     OOMKilled?: boolean;
+    /** The last run's exit code (0 while it runs). */
+    ExitCode?: number;
+    /** When the last run ended; Go's zero time when it never did. */
+    FinishedAt?: string;
     Health?: { Status?: string };
   };
   HostConfig?: {
@@ -127,5 +131,7 @@ export interface ContainerInspectSubset {
     CpusetCpus?: string;
     Memory?: number;
     PidsLimit?: number | null;
+    /** '', 'no', 'always', 'unless-stopped' or 'on-failure': whether the daemon starts it again. */
+    RestartPolicy?: { Name?: string };
   };
 }

@@ -11,6 +11,8 @@ import { toContainerJson } from '../views/container-json.js';
 import { checkContainerQuery, resolveContainer } from './container-query.js';
 import { dockerStateHeaders, requireDockerData } from './docker-state.js';
 import { statsSourcesJson } from './stats-sources-json.js';
+import { serveAlerts, serveContainerEvents, webhookJson, type LifecycleReader } from './lifecycle-routes.js';
+import { runningLifecycle, toStoppedJson } from '../views/lifecycle-json.js';
 import type { LiveUpdates } from './live-updates.js';
 import type { SharedRender } from './shared-render.js';
 import { serveDetail, serveHistory, serveHistoryCsv, serveLive, servePage, serveTable } from './page.js';
@@ -33,6 +35,8 @@ export interface AppDeps {
   live?: LiveUpdates;
   /** /table and /metrics renderings shared by the requests of a quarter-second (shared-render.ts). */
   shared: SharedRender;
+  /** Stopped containers, timelines and alerts; without it /alerts and /containers/events answer 404. */
+  lifecycle?: LifecycleReader;
 }
 
 export interface RequestContext {
@@ -53,6 +57,8 @@ export const ROUTES: ReadonlyMap<string, Handler> = new Map<string, Handler>([
   ['/detail', serveDetail],
   ['/containers/history', serveHistory],
   ['/containers/history.csv', serveHistoryCsv],
+  ['/containers/events', serveContainerEvents],
+  ['/alerts', serveAlerts],
   ['/containers', serveContainers],
   ['/healthz', serveHealth],
   ['/readyz', serveReady],
@@ -73,17 +79,42 @@ function serveStatic({ req, res, url, deps }: RequestContext): void {
 function serveContainers({ req, res, url, deps }: RequestContext): void {
   const ids = url.searchParams.getAll('id');
   for (const key of url.searchParams.keys()) {
-    if (key !== 'id') throw new BadRequestError(`unknown query parameter ${JSON.stringify(key)}: only id is accepted`);
+    if (key !== 'id' && key !== 'all') throw new BadRequestError(`unknown query parameter ${JSON.stringify(key)}: only id and all are accepted`);
   }
   if (ids.length > 1) throw new BadRequestError('give id at most once');
   if (ids[0] !== undefined) checkContainerQuery(ids[0]);
+  const all = parseAll(url.searchParams.getAll('all'));
   requireDockerData(deps.store);
   const nowMs = deps.now();
   const views = deps.store.list();
-  const selected = ids[0] === undefined ? views : [resolveContainer(ids[0], views)];
   const body: Record<string, unknown> = {};
-  for (const view of selected) body[view.info.id] = toContainerJson(view, nowMs);
+  if (!all || deps.lifecycle === undefined) {
+    const selected = ids[0] === undefined ? views : [resolveContainer(ids[0], views)];
+    for (const view of selected) body[view.info.id] = toContainerJson(view, nowMs);
+    sendJson(req, res, body, { headers: dockerStateHeaders(deps.store) });
+    return;
+  }
+  // As `docker ps -a`: the running ones, then the stopped ones, most recently ended first.
+  const { lifecycle } = deps;
+  const looping = (id: string): boolean => lifecycle.alerts.firingFor(id).includes('crash_loop');
+  type Entry = { info: { id: string; name: string }; json: () => unknown };
+  const entries: Entry[] = [
+    ...views.map((view) => ({ info: view.info, json: () => ({ ...toContainerJson(view, nowMs), ...runningLifecycle(view.details, looping(view.info.id)) }) })),
+    ...lifecycle.stopped.list().filter((stopped) => deps.store.get(stopped.info.id) === undefined).map((stopped) => ({ info: stopped.info, json: () => toStoppedJson(stopped, looping(stopped.info.id)) })),
+  ];
+  const selected = ids[0] === undefined ? entries : [resolveContainer(ids[0], entries)];
+  for (const entry of selected) body[entry.info.id] = entry.json();
   sendJson(req, res, body, { headers: dockerStateHeaders(deps.store) });
+}
+
+/** `all=1`, `all=true` (or 0/false); absent: false. */
+function parseAll(values: readonly string[]): boolean {
+  if (values.length === 0) return false;
+  if (values.length > 1) throw new BadRequestError('give all at most once');
+  const value = values[0];
+  if (value === '1' || value === 'true' || value === '') return true;
+  if (value === '0' || value === 'false') return false;
+  throw new BadRequestError('all must be 1, true, 0 or false');
 }
 
 function dockerJson(deps: AppDeps): Record<string, unknown> {
@@ -113,6 +144,15 @@ function serveHealth({ req, res, deps }: RequestContext): void {
     stats_stream_reconnects: counters.statsStreamReconnects,
     event_stream_reconnects: counters.eventStreamReconnects,
     log: { ok: log.ok, path: log.path, error: log.error },
+    ...(deps.lifecycle === undefined
+      ? {}
+      : {
+          events_log: deps.lifecycle.eventsLogStatus(),
+          alerts: {
+            firing: deps.lifecycle.alerts.firing().length,
+            webhooks: deps.lifecycle.webhooks().map(webhookJson),
+          },
+        }),
   });
 }
 

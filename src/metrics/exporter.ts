@@ -2,9 +2,11 @@
 // dockmon's own health. Built from memory on each scrape; it never waits on Docker.
 // The only state is the per-container counter offsets (monotonic.ts).
 
+import type { Alert } from '../alerts/types.js';
 import type { StoreReader } from '../sampler/store.js';
 import {
   addContainerFamilies,
+  cgroupId,
   containerLabels,
   labelAllowlist,
   type ContainerPoint,
@@ -46,6 +48,8 @@ export interface MetricsSource {
   elapsedMs(): number;
   /** The agent's own memory, CPU and descriptors (readProcessFacts). */
   processFacts(): ProcessFacts;
+  /** The built-in alerts that fire now (dockmon_alert_firing); absent: the family is left out. */
+  firingAlerts?(): readonly Alert[];
 }
 
 export interface MetricsExporter {
@@ -84,6 +88,7 @@ export function createMetricsExporter(source: MetricsSource): MetricsExporter {
       addContainerFamilies(exposition, points, source.machine);
       addMachineFamilies(exposition, source.machine);
       addAgentFamilies(exposition, source, points.length, (source.elapsedMs() - startedMs) / 1000);
+      if (source.firingAlerts !== undefined) addAlertFamilies(exposition, source.firingAlerts());
       addProcessFamilies(exposition, source.processFacts());
       return exposition.render();
     },
@@ -133,6 +138,18 @@ function addAgentFamilies(exposition: Exposition, source: MetricsSource, exporte
   gauge('dockmon_log_writable', '1 while the stats log is being written, 0 while writes fail.', log.ok ? 1 : 0);
   counter('dockmon_log_lines_written_total', 'Lines written to the stats log.', log.linesWritten ?? 0);
   counter('dockmon_log_lines_dropped_total', 'Stats log lines lost (memory cap reached while the disk failed, and the like).', log.linesDropped ?? 0);
+}
+
+function addAlertFamilies(exposition: Exposition, firing: readonly Alert[]): void {
+  exposition.family('dockmon_alerts_firing', 'gauge', 'Built-in alerts firing now (see /alerts).').add([], firing.length);
+  const family = exposition.family(
+    'dockmon_alert_firing',
+    'gauge',
+    '1 for each built-in alert that fires now: alert is the rule, name and id the container (empty for docker_unreachable).',
+  );
+  for (const alert of firing) {
+    family.add([['alert', alert.rule], ['name', alert.containerName ?? ''], ['id', alert.containerId === null ? '' : cgroupId(alert.containerId)]], 1);
+  }
 }
 
 function addProcessFamilies(exposition: Exposition, facts: ProcessFacts): void {

@@ -2,6 +2,7 @@
 // the logger, timers that never keep the process alive, and the sampler's own state.
 
 import type { DockerClient } from '../docker/client.js';
+import type { ContainerListEntry, EngineEvent } from '../docker/types.js';
 import type { Logger } from '../log/logger.js';
 import type { Store } from './store.js';
 
@@ -12,7 +13,17 @@ export type DockerSource = Pick<DockerClient, 'negotiate' | 'listContainers' | '
   // Optional: without it containers past the stream cap are listed but not sampled.
   Partial<Pick<DockerClient, 'readStatsOnce'>>;
 
+/** Who follows containers' lifecycles (lifecycle/tracker.ts): every event, every list. */
+export interface LifecycleObserver {
+  /** Called before the sampler acts on the event (a die removes the container's entry). */
+  onEvent(event: EngineEvent): void;
+  /** Every re-list, stopped containers included. */
+  onListed(entries: readonly ContainerListEntry[]): void;
+}
+
 export interface SamplerContext {
+  /** Null: stopped containers are not listed and events go nowhere else. */
+  readonly lifecycle: LifecycleObserver | null;
   readonly docker: DockerSource;
   readonly store: Store;
   readonly logger: Logger;

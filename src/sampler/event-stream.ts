@@ -60,6 +60,7 @@ export function createEventStream(context: SamplerContext, handlers: EventHandle
   function onEvent(event: EngineEvent): void {
     if (event.Type !== undefined && event.Type !== 'container') return;
     if (!firstSighting(event)) return;
+    context.lifecycle?.onEvent(event);
     const seconds = eventSeconds(event);
     if (seconds !== undefined && (lastEventSeconds === undefined || seconds > lastEventSeconds)) lastEventSeconds = seconds;
     const id = event.Actor?.ID;

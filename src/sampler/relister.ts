@@ -82,7 +82,8 @@ export function createRelister(context: SamplerContext, handlers: RelistHandlers
   async function relist(info?: DaemonInfo): Promise<void> {
     let entries;
     try {
-      entries = await docker.listContainers();
+      // With a lifecycle observer the list includes stopped containers (`docker ps -a`).
+      entries = await docker.listContainers(context.lifecycle === null ? undefined : { all: true });
     } catch (error) {
       if (error instanceof DockerUnavailableError || !context.connected()) handlers.onDaemonDown(error);
       else context.logLimited('relist', 'listing containers failed; will retry', { error: describeError(error) });
@@ -91,6 +92,7 @@ export function createRelister(context: SamplerContext, handlers: RelistHandlers
     if (context.stopped()) return;
     store.count('relists');
     handlers.onListed(info);
+    context.lifecycle?.onListed(entries);
     const seen = new Set<string>();
     for (const entry of entries) {
       const containerInfo = toContainerInfo(entry);

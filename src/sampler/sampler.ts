@@ -10,7 +10,7 @@ import { DockerUnavailableError, describeError } from '../errors.js';
 import { createRateLimiter, type Logger } from '../log/logger.js';
 import { createApiStreams } from './api-streams.js';
 import { backoffDelayMs } from './backoff.js';
-import type { DockerSource, SamplerContext } from './context.js';
+import type { DockerSource, LifecycleObserver, SamplerContext } from './context.js';
 import { createDaemonLink } from './daemon-link.js';
 import { createDetailsFetcher } from './details.js';
 import { createEventStream } from './event-stream.js';
@@ -19,7 +19,7 @@ import { createRelister } from './relister.js';
 import { createStatsSources, type KernelChoice } from './stats-sources.js';
 import type { Store } from './store.js';
 
-export type { DockerSource } from './context.js';
+export type { DockerSource, LifecycleObserver } from './context.js';
 export type { KernelChoice, StatsSourceMode } from './stats-sources.js';
 
 export interface SamplerOptions {
@@ -60,7 +60,7 @@ const EVENTS_HEALTHY_MS = 60_000;
 const ERROR_LOG_INTERVAL_MS = 60_000;
 
 export function createSampler(
-  deps: { docker: DockerSource; store: Store; logger: Logger; now?: () => number; kernel?: KernelChoice },
+  deps: { docker: DockerSource; store: Store; logger: Logger; now?: () => number; kernel?: KernelChoice; lifecycle?: LifecycleObserver },
   options: SamplerOptions,
 ): Sampler {
   const { docker, store, logger } = deps;
@@ -71,6 +71,7 @@ export function createSampler(
   let stopped = true;
 
   const context: SamplerContext = {
+    lifecycle: deps.lifecycle ?? null,
     docker,
     store,
     logger,

@@ -17,6 +17,7 @@ describe('inspect → ContainerDetails', () => {
       cpuLimitCores: 0.5,
       memoryLimitBytes: 67_108_864,
       pidsLimit: 100,
+      restartPolicy: '',
     });
   });
 
@@ -33,6 +34,7 @@ describe('inspect → ContainerDetails', () => {
       cpuLimitCores: null,
       memoryLimitBytes: null,
       pidsLimit: null,
+      restartPolicy: '',
     });
     expect(toContainerDetails({}).startedAtMs).toBeNull();
   });

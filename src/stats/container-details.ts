@@ -19,6 +19,7 @@ export function toContainerDetails(inspect: ContainerInspectSubset, oomKillsSeen
     cpuLimitCores: cpuLimitCores(host),
     memoryLimitBytes: positiveOrNull(host.Memory),
     pidsLimit: positiveOrNull(host.PidsLimit ?? undefined),
+    restartPolicy: host.RestartPolicy?.Name ?? '',
   };
 }
 

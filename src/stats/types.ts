@@ -221,4 +221,6 @@ export interface ContainerDetails {
   memoryLimitBytes: number | null;
   /** --pids-limit, null when unlimited. */
   pidsLimit: number | null;
+  /** --restart: '' or 'no' (never), 'always', 'unless-stopped', 'on-failure'. */
+  restartPolicy: string;
 }

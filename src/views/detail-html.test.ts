@@ -28,6 +28,7 @@ describe('the detail panel', () => {
       cpuLimitCores: 1.5,
       memoryLimitBytes: null,
       pidsLimit: 200,
+      restartPolicy: '',
     },
   };
 

@@ -16,6 +16,7 @@ const DETAILS: ContainerDetails = {
   cpuLimitCores: 0.5,
   memoryLimitBytes: 64 * 1024 * 1024,
   pidsLimit: 100,
+  restartPolicy: '',
 };
 
 const HOSTILE = '<img src=x onerror=alert(1)></script><script>alert(2)</script>"\'`';

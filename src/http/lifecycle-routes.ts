@@ -1,0 +1,86 @@
+// /alerts, /containers/events and the stopped half of /containers?all=1: what the
+// lifecycle tracker and the alert rules hold, read from memory like everything else.
+
+import { BadRequestError, NotFoundError } from '../errors.js';
+import type { AlertEngine } from '../alerts/engine.js';
+import type { WebhookStatus } from '../alerts/webhook-notifier.js';
+import type { StoppedRegistry } from '../lifecycle/stopped.js';
+import type { Timeline } from '../lifecycle/timeline.js';
+import { toAlertJson, toTimelineJson } from '../views/lifecycle-json.js';
+import { checkContainerQuery, resolveContainer } from './container-query.js';
+import { sendJson } from './respond.js';
+import type { RequestContext } from './routes.js';
+
+/** What the handlers read of the lifecycle and the alerts. */
+export interface LifecycleReader {
+  stopped: Pick<StoppedRegistry, 'list' | 'get'>;
+  timeline: Pick<Timeline, 'get' | 'all'>;
+  alerts: Pick<AlertEngine, 'list' | 'firing' | 'firingFor'>;
+  webhooks(): WebhookStatus[];
+  eventsLogStatus(): { ok: boolean; error: string | null; path: string };
+}
+
+function requireLifecycle(context: RequestContext): LifecycleReader {
+  const lifecycle = context.deps.lifecycle;
+  if (lifecycle === undefined) throw new NotFoundError('lifecycle tracking is not enabled in this agent');
+  return lifecycle;
+}
+
+function onlyKeys(url: URL, allowed: readonly string[]): void {
+  for (const key of url.searchParams.keys()) {
+    if (!allowed.includes(key)) {
+      throw new BadRequestError(`unknown query parameter ${JSON.stringify(key)}: ${allowed.length === 0 ? 'none is accepted' : `only ${allowed.join(', ')} accepted`}`);
+    }
+  }
+}
+
+/** GET /alerts: firing first (oldest first), then those resolved in the last hour, and the webhooks' state. */
+export function serveAlerts(context: RequestContext): void {
+  const { req, res, url } = context;
+  onlyKeys(url, ['state']);
+  const state = url.searchParams.get('state');
+  if (state !== null && state !== 'firing' && state !== 'resolved') throw new BadRequestError('state must be firing or resolved');
+  const lifecycle = requireLifecycle(context);
+  const alerts = lifecycle.alerts.list().filter((alert) => state === null || alert.state === state);
+  sendJson(req, res, {
+    firing: lifecycle.alerts.firing().length,
+    alerts: alerts.map(toAlertJson),
+    webhooks: lifecycle.webhooks().map(webhookJson),
+  });
+}
+
+export function webhookJson(status: WebhookStatus): Record<string, unknown> {
+  return {
+    target: status.target,
+    format: status.format,
+    delivered: status.delivered,
+    failed: status.failed,
+    dropped: status.dropped,
+    queued: status.queued,
+    last_error: status.lastError,
+    last_error_at: status.lastErrorAtMs === null ? null : new Date(status.lastErrorAtMs).toISOString(),
+    last_delivered_at: status.lastDeliveredAtMs === null ? null : new Date(status.lastDeliveredAtMs).toISOString(),
+  };
+}
+
+/**
+ * GET /containers/events?id=X: one container's lifecycle events, oldest first. X as for
+ * /containers (full ID, name, unique ID prefix), among running, stopped and recently
+ * removed containers.
+ */
+export function serveContainerEvents(context: RequestContext): void {
+  const { req, res, url } = context;
+  onlyKeys(url, ['id']);
+  const ids = url.searchParams.getAll('id');
+  if (ids.length !== 1 || ids[0] === undefined) throw new BadRequestError('give id exactly once: /containers/events?id=<ID, name or ID prefix>');
+  checkContainerQuery(ids[0]);
+  const lifecycle = requireLifecycle(context);
+  const candidates = new Map<string, { info: { id: string; name: string } }>();
+  for (const timeline of lifecycle.timeline.all()) candidates.set(timeline.id, { info: { id: timeline.id, name: timeline.name } });
+  // Running and stopped containers without events yet still resolve (an empty timeline).
+  for (const view of context.deps.store.list()) candidates.set(view.info.id, { info: view.info });
+  for (const stopped of lifecycle.stopped.list()) if (!candidates.has(stopped.info.id)) candidates.set(stopped.info.id, { info: stopped.info });
+  const found = resolveContainer(ids[0], [...candidates.values()]);
+  const timeline = lifecycle.timeline.get(found.info.id);
+  sendJson(req, res, timeline === undefined ? { id: found.info.id, name: found.info.name, removed_at: null, events: [] } : toTimelineJson(timeline));
+}

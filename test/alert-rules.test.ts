@@ -1,0 +1,64 @@
+// deploy/alerts.rules.yml, dockmon's built-in alerts as Prometheus rules: `promtool check
+// rules` on it and `promtool test rules` on its unit tests (deploy/alerts.rules.test.yml).
+// promtool is Debian's prometheus package, which .ci/run installs. Without it this file
+// fails, in CI and on a workstation alike; it never skips.
+
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+const RULES = 'deploy/alerts.rules.yml';
+const RULE_TESTS = 'deploy/alerts.rules.test.yml';
+
+interface Run {
+  code: number;
+  output: string;
+}
+
+function promtool(args: readonly string[]): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    execFile('promtool', [...args], { cwd: repoRoot, timeout: 10_000 }, (error, stdout, stderr) => {
+      if (error !== null && typeof error.code !== 'number') {
+        reject(error);
+        return;
+      }
+      resolve({ code: typeof error?.code === 'number' ? error.code : 0, output: `${stdout}${stderr}`.trim() });
+    });
+  });
+}
+
+function missingMessage(): string {
+  const base = 'promtool is not installed (not on PATH), so the Prometheus alert rules in deploy/ cannot be checked';
+  return process.env['CI']
+    ? `${base}. CI must install it: .ci/run installs Debian's prometheus package when promtool is missing; check that step.`
+    : `${base}. Install it with: apt-get install -y prometheus (Debian's package; it provides promtool).`;
+}
+
+/** Resolves once promtool answers; rejects with how to install it. Awaited by each test, so both fail (never skip). */
+let toolCheck: Promise<void> | undefined;
+function requirePromtool(): Promise<void> {
+  toolCheck ??= promtool(['--version']).then(
+    () => undefined,
+    (error: unknown) => {
+      throw (error as NodeJS.ErrnoException).code === 'ENOENT' ? new Error(missingMessage()) : error;
+    },
+  );
+  return toolCheck;
+}
+
+describe('Prometheus alert rules (deploy/alerts.rules.yml)', () => {
+  it('passes promtool check rules', async () => {
+    await requirePromtool();
+    const result = await promtool(['check', 'rules', RULES]);
+    expect(result.code, result.output).toBe(0);
+    expect(result.output).toMatch(/SUCCESS: \d+ rules found/);
+  });
+
+  it('passes its promtool unit tests (every rule firing and not firing)', async () => {
+    await requirePromtool();
+    const result = await promtool(['test', 'rules', RULE_TESTS]);
+    expect(result.code, result.output).toBe(0);
+    expect(result.output).toContain('SUCCESS');
+  });
+});
