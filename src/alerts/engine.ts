@@ -90,6 +90,8 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
   /** Since when a container has been above its CPU / memory threshold. */
   const aboveSince = new Map<string, number>();
   const invalidReported = new Set<string>();
+  /** The latest OOM kill of each container with a firing oom_killed alert. */
+  const lastOomMs = new Map<string, number>();
   let firingCache: Alert[] | null = null;
 
   const name = (value: string): string => replaceControls(value);
@@ -142,10 +144,6 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
     alert.resolvedAtMs = now();
     firingCache = null;
     deps.onChange('resolved', alert);
-  }
-
-  function resolveContainer(containerId: string, rules: readonly AlertRule[]): void {
-    for (const rule of rules) resolve(rule, containerId);
   }
 
   function fireExited(event: LifecycleEvent, labels: Readonly<Record<string, string>>): void {
@@ -244,12 +242,15 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
       switch (event.action) {
         case 'oom':
           if (!setting('oom_killed', context.labels, event.name).off) {
+            lastOomMs.set(id, event.timeMs);
             fire('oom_killed', id, event.name, { summary: `${name(event.name)} was OOM-killed`, value: null, threshold: null, sinceMs: event.timeMs });
           }
           break;
         case 'die': {
-          if (event.exitCode === null || event.exitCode === 0 || event.deliberate === true || context.oomInThisRun) break;
+          if (event.exitCode === null || event.exitCode === 0 || event.deliberate === true) break;
+          // An OOM kill is a crash too (an OOM loop is a crash loop), but oom_killed says it, not exited.
           recentCrashes.set(id, { name: event.name, labels: context.labels, lastMs: event.timeMs, restored: recentCrashes.get(id)?.restored ?? false });
+          if (context.oomInThisRun) break;
           const policy = context.restartPolicy;
           if (policy !== null && RESTARTING_POLICIES.has(policy)) break; // crash_loop's business
           if (policy === null) {
@@ -261,10 +262,14 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
         }
         case 'start':
           pendingExits.delete(id);
-          resolveContainer(id, ['exited', 'oom_killed']);
+          resolve('exited', id);
+          // Started again by a restart policy, an OOM kill is not over: it would fire again on
+          // every kill of a loop. It resolves OOM_RUNNING_RESOLVE_MS after the last one instead.
+          if (context.restartPolicy === null || !RESTARTING_POLICIES.has(context.restartPolicy)) resolve('oom_killed', id);
           break;
         case 'destroy':
           pendingExits.delete(id);
+          lastOomMs.delete(id);
           recentCrashes.delete(id);
           for (const rule of ['exited', 'oom_killed', 'crash_loop', 'unhealthy', 'cpu', 'memory', 'stale'] as const) {
             aboveSince.delete(keyOf(rule, id));
@@ -329,7 +334,9 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
       }
       // An OOM kill in a container that kept running resolves after a while.
       for (const alert of alerts.values()) {
-        if (alert.rule === 'oom_killed' && alert.state === 'firing' && alert.containerId !== null && running.has(alert.containerId) && nowMs - alert.sinceMs > OOM_RUNNING_RESOLVE_MS) {
+        if (alert.rule !== 'oom_killed' || alert.state !== 'firing' || alert.containerId === null || !running.has(alert.containerId)) continue;
+        if (nowMs - (lastOomMs.get(alert.containerId) ?? alert.sinceMs) > OOM_RUNNING_RESOLVE_MS) {
+          lastOomMs.delete(alert.containerId);
           resolve('oom_killed', alert.containerId);
         }
       }

@@ -88,11 +88,12 @@ export function createTimeline(options: { now: () => number; perContainer?: numb
   // Insertion order is first-seen order; a removed entry is re-inserted so the map's
   // head holds the longest-removed (or oldest) entries for trimming.
   const entries = new Map<string, Entry>();
+  const isExpired = (entry: Entry, now: number): boolean => entry.removedAtMs !== null && now - entry.removedAtMs > keepRemovedMs;
 
   function trim(): void {
     const now = options.now();
     for (const entry of entries.values()) {
-      if (entry.removedAtMs !== null && now - entry.removedAtMs > keepRemovedMs) entries.delete(entry.id);
+      if (isExpired(entry, now)) entries.delete(entry.id);
     }
     if (entries.size <= maxContainers) return;
     // Over the cap: the removed go first, then the oldest entries.
@@ -126,8 +127,18 @@ export function createTimeline(options: { now: () => number; perContainer?: numb
         entry.removedAtMs = null;
       }
     },
-    get: (id) => entries.get(id),
-    all: () => [...entries.values()],
+    // Reads forget what has expired too: trimming runs only on a removal or past the cap,
+    // and a container removed over KEEP_REMOVED_MS ago must not be found in a quiet hour.
+    get(id) {
+      const entry = entries.get(id);
+      if (entry === undefined || !isExpired(entry, options.now())) return entry;
+      entries.delete(id);
+      return undefined;
+    },
+    all() {
+      trim();
+      return [...entries.values()];
+    },
     crashRestarts(id, sinceMs) {
       const entry = entries.get(id);
       if (entry === undefined) return 0;
