@@ -104,6 +104,8 @@ export interface EngineEvent {
   scope?: string;
   time?: number;
   timeNano?: number;
+  /** Podman only: the health state of a `health_status` event (Docker puts it in Action). */
+  HealthStatus?: string;
 }
 
 /**

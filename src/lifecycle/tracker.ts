@@ -134,7 +134,8 @@ export function createLifecycleTracker(deps: LifecycleTrackerDeps): LifecycleTra
       const run = runOf(id);
       const exitCodeText = attributes['exitCode'];
       const exitCode = action === 'die' && exitCodeText !== undefined && /^-?\d+$/.test(exitCodeText) ? Number(exitCodeText) : null;
-      if (action === 'kill') run.killed = true;
+      // Docker says kill before a die it was asked for (docker stop, docker kill); Podman says stop.
+      if (action === 'kill' || action === 'stop') run.killed = true;
       if (action === 'oom') run.oom = true;
       const lifecycleEvent: LifecycleEvent = {
         timeMs,

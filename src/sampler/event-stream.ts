@@ -10,6 +10,7 @@
 
 import type { StreamCallbacks } from '../docker/client.js';
 import type { StreamHandle } from '../docker/transport.js';
+import { normalizeEvent } from '../docker/podman-events.js';
 import type { EngineEvent } from '../docker/types.js';
 import { toHealth } from '../stats/container-details.js';
 import type { SamplerContext } from './context.js';
@@ -57,7 +58,8 @@ export function createEventStream(context: SamplerContext, handlers: EventHandle
     return true;
   }
 
-  function onEvent(event: EngineEvent): void {
+  function onEvent(raw: EngineEvent): void {
+    const event = normalizeEvent(raw);
     if (event.Type !== undefined && event.Type !== 'container') return;
     if (!firstSighting(event)) return;
     context.lifecycle?.onEvent(event);

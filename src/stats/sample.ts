@@ -93,6 +93,49 @@ function linuxCpuPercent(
   return calculateCpuPercentLinux(record.cpu_stats, base);
 }
 
+/**
+ * How the CPU percent of an Engine API record is taken. `system` (Docker): the container's
+ * CPU time over the host's (`system_cpu_usage`) times the CPUs, as `docker stats`. `wall`
+ * (Podman): its `system_cpu_usage` is not the host's CPU time (it is the root cgroup's busy
+ * time, so Docker's formula reads 66–90% for a container held at 50%), and `podman stats`
+ * divides the container's CPU time by the wall time between the two readings instead.
+ */
+export type CpuClock = 'system' | 'wall';
+
+export interface SampleOptions {
+  cpuClock?: CpuClock;
+}
+
+/**
+ * Podman's formula (test/fixtures/podman/README.md): the change in the container's CPU
+ * time over the change in wall time, 100 = one CPU. The record's own precpu and preread
+ * when it has them (a stream's records do), else this container's previous sample (a
+ * one-shot record's precpu is zeroed and its preread is Go's zero time).
+ */
+/**
+ * A stream's first Podman record has a baseline taken ~17 ms earlier: shorter than one CFS
+ * period (100 ms), it reads 68% for a container held at 50%. Below half a second the
+ * interval says nothing and the previous sample is used instead.
+ */
+const MIN_WALL_INTERVAL_NS = 500e6;
+
+function wallClockCpuPercent(
+  record: StatsRecord,
+  read: Instant,
+  previous: ContainerSample | undefined,
+  sincePreviousNs: number | null,
+): number | null {
+  const current = cpuTotalUsage(record.cpu_stats);
+  const preread = parseInstant(record.preread);
+  const preTotal = cpuTotalUsage(record.precpu_stats);
+  if (preread !== null && preTotal > 0) {
+    const intervalNs = elapsedNs(read, preread);
+    if (intervalNs >= MIN_WALL_INTERVAL_NS && current >= preTotal) return ((current - preTotal) / intervalNs) * 100;
+  }
+  if (previous === undefined || sincePreviousNs === null || sincePreviousNs < MIN_WALL_INTERVAL_NS || current < previous.cpuUsageNs) return null;
+  return ((current - previous.cpuUsageNs) / sincePreviousNs) * 100;
+}
+
 function windowsCpuPercent(
   record: StatsRecord,
   read: Instant,
@@ -197,6 +240,7 @@ export function toContainerSample(
   record: StatsRecord,
   previous?: ContainerSample,
   kernel?: KernelFigures,
+  options: SampleOptions = {},
 ): ContainerSample | null {
   if (!isObject(record)) return null;
   const read = parseInstant(record.read);
@@ -220,7 +264,9 @@ export function toContainerSample(
     readIso: record.read,
     cpuPercent: windows
       ? windowsCpuPercent(record, read, previous, sincePreviousNs)
-      : linuxCpuPercent(record, previous, sincePreviousNs),
+      : options.cpuClock === 'wall'
+        ? wallClockCpuPercent(record, read, previous, sincePreviousNs)
+        : linuxCpuPercent(record, previous, sincePreviousNs),
     cpuUsageNs,
     hostCpuUsageNs: systemCpuUsage(record.cpu_stats),
     onlineCpus: windows ? 0 : onlineCpus(record.cpu_stats),
