@@ -10,7 +10,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-          exclude: ['test/docker/**', 'test/browser/**', 'test/soak/**', 'node_modules/**'],
+          exclude: ['test/docker/**', 'test/browser/**', 'test/soak/**', 'test/podman/**', 'node_modules/**'],
           testTimeout: 10_000,
         },
       },
@@ -29,6 +29,17 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        // `npm run test:podman`: the agent against Podman's Docker-compatible API
+        // (.ci/start-podman.sh starts it), on both stats sources.
+        test: {
+          name: 'podman',
+          include: ['test/podman/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
           fileParallelism: false,

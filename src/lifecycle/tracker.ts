@@ -46,6 +46,15 @@ interface RunFacts {
   oom: boolean;
 }
 
+/**
+ * Podman 4.3 does not always send `stop` before the die of a `podman stop` (seen in one
+ * run of three), and never `kill`. Its events carry `podId`: there, a die by SIGTERM or
+ * SIGKILL (143, 137) with no OOM kill in the run is taken as asked for.
+ */
+function podmanSignalledStop(attributes: Readonly<Record<string, string>>, exitCode: number | null, run: RunFacts): boolean {
+  return 'podId' in attributes && !run.oom && (exitCode === 137 || exitCode === 143);
+}
+
 export function createLifecycleTracker(deps: LifecycleTrackerDeps): LifecycleTracker {
   const timeline = deps.timeline ?? createTimeline({ now: deps.now });
   const stopped = deps.stopped ?? createStoppedRegistry();
@@ -145,7 +154,7 @@ export function createLifecycleTracker(deps: LifecycleTrackerDeps): LifecycleTra
         exitCode,
         signal: action === 'kill' ? (attributes['signal'] ?? null) : null,
         health: action === 'health_status' ? toHealth(rawAction) : null,
-        deliberate: action === 'die' ? run.killed : null,
+        deliberate: action === 'die' ? run.killed || podmanSignalledStop(attributes, exitCode, run) : null,
       };
       // Podman (and Docker on every health check with some versions) repeats health
       // events: only a change is a lifecycle event.
