@@ -185,6 +185,17 @@ describe('dockmon on Podman', () => {
     }
   });
 
+  it('--network none: no traffic on either source, as podman stats says', async () => {
+    const [stats] = JSON.parse(await podman(['stats', '--no-stream', '--format', 'json', PREFIX + 'nonet'])) as { net_io: string }[];
+    expect(stats?.net_io).toBe('0B / 0B');
+    for (const source of ['api', 'cgroup'] as const) {
+      const agent = agents[source];
+      if (agent === undefined) throw new Error('no agent');
+      const entry = (await entries(agent, `?id=${PREFIX}nonet`)).get(ids['nonet'] ?? '') as (Entry & { network_rx_bytes: number | null; network_tx_bytes: number | null }) | undefined;
+      expect([entry?.network_rx_bytes, entry?.network_tx_bytes], source).toEqual([0, 0]);
+    }
+  });
+
   it('a container started, stopped and removed shows up and goes within 2 s', async () => {
     const agent = agents.cgroup;
     if (agent === undefined) throw new Error('no agent');
