@@ -1,7 +1,8 @@
 // dockmon's page script. The server renders the table (first load, /table, and the
 // snapshots pushed over /live) with every value escaped and every sort key in a
 // data-v attribute; this script only moves that HTML into place and adds sorting,
-// filtering, pause, the detail panel and the "is the data fresh?" checks.
+// filtering, pause, "show stopped", the alerts banner, the detail panel and the "is the
+// data fresh?" checks.
 // Live updates come from Server-Sent Events; when the stream fails (blocked by a
 // proxy, refused because too many pages watch) it polls /table, as the seed did.
 'use strict';
@@ -12,6 +13,8 @@ const STALE_MS = 5000;
 const DETAIL_REFRESH_MS = 2000;
 /** After the server refused the stream (503), try it again this much later. */
 const SSE_RETRY_REFUSED_MS = 30000;
+/** As views/alerts-html.ts MAX_BANNER_SUMMARIES. */
+const MAX_BANNER_SUMMARIES = 10;
 
 const $ = (id) => document.getElementById(id);
 const table = $('containers');
@@ -19,6 +22,8 @@ const rowsEl = $('rows');
 const totalsEl = $('totals');
 const headEl = $('head');
 const bannerEl = $('banner');
+const alertsEl = $('alerts');
+const stoppedEl = $('show-stopped');
 const statusText = $('status-text');
 const modeEl = $('mode');
 const updatedEl = $('updated');
@@ -34,6 +39,8 @@ const state = {
   sort: sortedHeader ? sortedHeader.dataset.col : 'name',
   dir: sortedHeader && sortedHeader.getAttribute('aria-sort') === 'descending' ? 'desc' : 'asc',
   q: filterEl.value,
+  // Rendered checked by the server when the URL says ?stopped=1.
+  stopped: stoppedEl.checked,
   paused: false,
   mode: 'connecting',
   lastUpdateMs: Date.now(),
@@ -100,6 +107,7 @@ function applyPatch(patch) {
   afterRowChanges();
   if (patch.totals) applyTotals(parseRows(patch.totals)[0]);
   if (patch.status) applyStatus(patch.status);
+  if (patch.alerts) applyAlerts(patch.alerts);
   markUpdated();
 }
 
@@ -223,6 +231,7 @@ function saveUrl() {
     next.set('dir', state.dir);
   }
   if (state.q) next.set('q', state.q);
+  if (state.stopped) next.set('stopped', '1');
   const query = next.toString();
   history.replaceState(null, '', query ? `?${query}` : location.pathname);
 }
@@ -298,6 +307,25 @@ function renderBanner() {
   bannerEl.hidden = lines.length === 0;
 }
 
+/** As views/alerts-html.ts alertBannerText: "2 alerts firing: web exited with code 3 · db is unhealthy". */
+function alertBannerText(summaries) {
+  const count = summaries.length;
+  if (count === 0) return '';
+  const shown = summaries.slice(0, MAX_BANNER_SUMMARIES);
+  const more = count > shown.length ? ` · and ${count - shown.length} more (GET /alerts)` : '';
+  return `${count} alert${count === 1 ? '' : 's'} firing: ${shown.join(' · ')}${more}`;
+}
+
+/** The firing alerts' summaries (oldest first) into the alerts banner; touched only when its text changes (role="alert"). */
+function applyAlerts(summaries) {
+  const text = alertBannerText(summaries);
+  if (alertsEl.textContent === text) return;
+  const p = document.createElement('p');
+  p.textContent = text;
+  alertsEl.replaceChildren(...(text ? [p] : []));
+  alertsEl.hidden = text === '';
+}
+
 function applyStatus(status) {
   state.status = status;
   const docker = status.docker || {};
@@ -337,6 +365,7 @@ function applySnapshot(snapshot) {
   applyRows(snapshot.rows);
   applyTotals(parseRows(snapshot.totals)[0] || document.createElement('tr'));
   applyStatus(snapshot.status);
+  applyAlerts(snapshot.alerts || []);
   markUpdated();
 }
 
@@ -362,7 +391,7 @@ function connect() {
     startPolling();
     return;
   }
-  const es = new EventSource('/live');
+  const es = new EventSource(state.stopped ? '/live?stopped=1' : '/live');
   state.es = es;
   // The whole state when the stream (re)connects, then what changed each second.
   es.addEventListener('snapshot', onStreamEvent(es, applySnapshot));
@@ -404,9 +433,11 @@ function stopPolling() {
 
 async function pollOnce() {
   try {
-    const [table, health] = await Promise.all([
-      fetch('/table?totals=1', { cache: 'no-store' }),
+    const [table, health, alerts] = await Promise.all([
+      fetch(`/table?totals=1${state.stopped ? '&stopped=1' : ''}`, { cache: 'no-store' }),
       fetch('/healthz', { cache: 'no-store' }),
+      // 404 when the agent does not track lifecycles: then there is no alert to show.
+      fetch('/alerts?state=firing', { cache: 'no-store' }).catch(() => null),
     ]);
     const status = health.ok ? await health.json() : null;
     // 503 before Docker ever answered: the agent is up, there is no data yet (the banner says why).
@@ -417,12 +448,24 @@ async function pollOnce() {
     setMode('polling');
     applyRows(html);
     if (status) applyStatus(status);
+    const firing = alerts && alerts.ok ? await alerts.json().catch(() => null) : null;
+    if (firing && Array.isArray(firing.alerts)) applyAlerts(firing.alerts.map((alert) => alert.summary));
     markUpdated();
   } catch (error) {
     state.agentError = error instanceof Error ? error.message : String(error);
     setMode('offline');
     renderBanner();
   }
+}
+
+/** "Show stopped": the stream (or the polling) of the other variant of the table; kept in the URL. */
+function toggleStopped() {
+  state.stopped = stoppedEl.checked;
+  saveUrl();
+  if (state.paused) return;
+  disconnect();
+  setMode('connecting');
+  connect();
 }
 
 function togglePause() {
@@ -491,8 +534,13 @@ async function loadDetail(focus) {
     if (response.status === 404) {
       const gone = document.createElement('p');
       gone.className = 'muted';
-      gone.textContent = 'This container is no longer running.';
-      detailEl.querySelector('.charts')?.replaceChildren(gone);
+      gone.textContent = 'This container is gone: removed, and no longer known to dockmon.';
+      const panel = detailEl.querySelector('.charts') || detailEl.querySelector('.detail');
+      if (panel && !panel.querySelector('p.removed')) {
+        gone.classList.add('removed');
+        if (panel.classList.contains('charts')) panel.replaceChildren(gone);
+        else panel.append(gone);
+      }
       return;
     }
     if (!response.ok) throw new Error(`/detail answered ${response.status}`);
@@ -541,6 +589,7 @@ filterEl.addEventListener('input', () => {
   saveUrl();
 });
 pauseEl.addEventListener('click', togglePause);
+stoppedEl.addEventListener('change', toggleStopped);
 document.addEventListener('keydown', (event) => {
   if (event.key === 'Escape' && state.detailId) closeDetail();
   const typing = event.target instanceof HTMLInputElement || event.target instanceof HTMLTextAreaElement;

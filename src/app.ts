@@ -18,6 +18,7 @@ import { createTransport } from './docker/transport.js';
 import { createAuth } from './http/auth.js';
 import { createHardenedServer, SERVER_LIMITS, type ServerLimits } from './http/limits.js';
 import { createLiveUpdates } from './http/live-updates.js';
+import type { LifecycleReader } from './http/lifecycle-routes.js';
 import { createSnapshotRenderer, logServedRows, rowInputs } from './http/page.js';
 import { ROUTES } from './http/routes.js';
 import { createRequestHandler } from './http/server.js';
@@ -146,8 +147,18 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
     ? setInterval(() => logServedRows({ sampleLog }, rowInputs(store), Date.now()), config.logIntervalMs)
     : null;
   logTimer?.unref();
+  const lifecycleReader: LifecycleReader = {
+    stopped: lifecycle.stopped,
+    timeline: lifecycle.timeline,
+    alerts: alerting.engine,
+    webhooks: () => alerting.webhooks(),
+    eventsLogStatus: () => {
+      const status = eventsLog.status();
+      return { ok: status.ok, error: status.error, path: status.path };
+    },
+  };
   const live = createLiveUpdates({
-    render: createSnapshotRenderer({ store, sampleLog, logStatus: () => statsLog.status(), now: Date.now }),
+    render: createSnapshotRenderer({ store, sampleLog, logStatus: () => statsLog.status(), now: Date.now, lifecycle: lifecycleReader }),
     tickMs: 1_000,
     heartbeatMs: 15_000,
     retryMs: 2_000,
@@ -168,16 +179,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
       version,
       startedAtMs: Date.now(),
       shared: createSharedRender({ maxAgeMs: SHARED_RENDER_MAX_AGE_MS, now: Date.now }),
-      lifecycle: {
-        stopped: lifecycle.stopped,
-        timeline: lifecycle.timeline,
-        alerts: alerting.engine,
-        webhooks: () => alerting.webhooks(),
-        eventsLogStatus: () => {
-          const status = eventsLog.status();
-          return { ok: status.ok, error: status.error, path: status.path };
-        },
-      },
+      lifecycle: lifecycleReader,
     },
     { auth: config.authToken === '' ? null : createAuth(config.authToken, new Set(ROUTES.keys())) },
   );

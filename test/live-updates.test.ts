@@ -1,6 +1,6 @@
 // The Server-Sent Events hub on a real socket: one shared producer for all viewers,
 // the first snapshot at once, heartbeats, the viewer cap, dropping a viewer that
-// stopped reading, and shutdown.
+// stopped reading, channels (the page's "show stopped"), and shutdown.
 
 import http from 'node:http';
 import net from 'node:net';
@@ -21,7 +21,12 @@ afterEach(async () => {
   closeServer = undefined;
 });
 
-async function start(options: Partial<LiveUpdatesOptions> & Pick<LiveUpdatesOptions, 'render'>, logLines: string[] = []): Promise<string> {
+/** `channel` picks the channel from the request (the default: none). */
+async function start(
+  options: Partial<LiveUpdatesOptions> & Pick<LiveUpdatesOptions, 'render'>,
+  logLines: string[] = [],
+  channel: (req: http.IncomingMessage) => string | undefined = () => undefined,
+): Promise<string> {
   hub = createLiveUpdates({
     tickMs: 10,
     heartbeatMs: 30,
@@ -32,7 +37,7 @@ async function start(options: Partial<LiveUpdatesOptions> & Pick<LiveUpdatesOpti
     ...options,
   });
   const current = hub;
-  const served = await listen((req, res) => current.handle(req, res));
+  const served = await listen((req, res) => current.handle(req, res, channel(req)));
   closeServer = served.close;
   return served.baseUrl;
 }
@@ -49,9 +54,9 @@ interface Viewer {
   close(): void;
 }
 
-function connect(baseUrl: string): Promise<Viewer> {
+function connect(baseUrl: string, query = ''): Promise<Viewer> {
   return new Promise((resolve, reject) => {
-    const req = http.get(`${baseUrl}/live`, { agent: false }, (res) => {
+    const req = http.get(`${baseUrl}/live${query}`, { agent: false }, (res) => {
       let text = '';
       const viewer: Viewer = {
         data: [],
@@ -182,6 +187,31 @@ describe('live updates (SSE)', () => {
     expect(logLines.find((line) => line.includes('dropped a live viewer'))).toContain('stopped reading');
     const seen = healthy.data.length;
     await until('the healthy viewer to go on receiving', () => healthy.data.length > seen);
+  });
+
+  it('renders each channel for its own viewers, only while watched, under one viewer cap', async () => {
+    const renders = new Map<string, number>();
+    const render = (channel: string): LiveFrames => {
+      const count = (renders.get(channel) ?? 0) + 1;
+      renders.set(channel, count);
+      return { full: JSON.stringify({ channel, count }), patch: JSON.stringify({ channel, count }) };
+    };
+    const baseUrl = await start({ render, maxViewers: 2 }, [], (req) => new URL(req.url ?? '/', 'http://x').searchParams.get('c') ?? '');
+    const plain = await connect(baseUrl);
+    const stopped = await connect(baseUrl, '?c=stopped');
+    await until('patches on both channels', () => plain.data.length >= 3 && stopped.data.length >= 3);
+    expect(plain.data.every((data) => JSON.parse(data).channel === '')).toBe(true);
+    expect(stopped.data.every((data) => JSON.parse(data).channel === 'stopped')).toBe(true);
+    const refused = await fetch(`${baseUrl}/live?c=stopped`);
+    expect(refused.status).toBe(503);
+    await refused.text();
+    // Its last viewer gone, a channel is no longer rendered; the other goes on.
+    stopped.close();
+    await until('the viewer to be gone', () => hub?.viewers() === 1);
+    const rendersOfStopped = renders.get('stopped');
+    const seen = plain.data.length;
+    await until('more patches on the watched channel', () => plain.data.length >= seen + 3);
+    expect(renders.get('stopped')).toBe(rendersOfStopped);
   });
 
   it('ends every stream and refuses new ones on close()', async () => {

@@ -21,7 +21,8 @@ export function checkContainerQuery(query: string): void {
   }
 }
 
-export function resolveContainer<T extends Named>(query: string, views: readonly T[]): T {
+/** `where` names what was searched, for the 404: "running container" unless the caller looked further. */
+export function resolveContainer<T extends Named>(query: string, views: readonly T[], where = 'running container'): T {
   checkContainerQuery(query);
   const wanted = query.startsWith('/') ? query.slice(1) : query;
   const byId = views.find((view) => view.info.id === wanted);
@@ -40,5 +41,5 @@ export function resolveContainer<T extends Named>(query: string, views: readonly
       );
     }
   }
-  throw new NotFoundError(`no running container has the ID, name or ID prefix ${JSON.stringify(wanted)}`);
+  throw new NotFoundError(`no ${where} has the ID, name or ID prefix ${JSON.stringify(wanted)}`);
 }

@@ -5,7 +5,9 @@
 // The producer runs only while someone watches. Viewers are capped; a viewer that
 // stops reading is dropped once its unsent backlog passes a bound (no unbounded
 // buffering per socket); heartbeats keep proxies from closing a quiet stream; `retry:`
-// tells EventSource how soon to reconnect.
+// tells EventSource how soon to reconnect. A page may ask for a variant of the state
+// (the page's "show stopped"): each variant is a channel with its own render and its
+// own viewers, rendered only while someone watches it; the viewer cap is for them all.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../log/logger.js';
@@ -19,8 +21,11 @@ export interface LiveFrames {
 }
 
 export interface LiveUpdatesOptions {
-  /** Called once per tick for everyone: the state now and the change since the last call. */
-  render(): LiveFrames;
+  /**
+   * Called once per tick for each watched channel: its state now and the change since
+   * the last call for that channel. Channels come from a small fixed set ('' by default).
+   */
+  render(channel: string): LiveFrames;
   /** How often a snapshot is rendered and pushed. */
   tickMs: number;
   /** A comment line is sent when nothing else was for this long. */
@@ -36,8 +41,8 @@ export interface LiveUpdatesOptions {
 }
 
 export interface LiveUpdates {
-  /** Takes over the response: headers, the first snapshot, then one per tick until either side closes. */
-  handle(req: IncomingMessage, res: ServerResponse): void;
+  /** Takes over the response: headers, the channel's first snapshot, then one per tick until either side closes. */
+  handle(req: IncomingMessage, res: ServerResponse, channel?: string): void;
   viewers(): number;
   /** Ends every stream and refuses new ones (shutdown). */
   close(): void;
@@ -46,6 +51,15 @@ export interface LiveUpdates {
 interface Viewer {
   res: ServerResponse;
   lastWriteMs: number;
+  channel: Channel;
+}
+
+interface Channel {
+  name: string;
+  viewers: Set<Viewer>;
+  /** The state after the channel's latest render, as a `snapshot` event: what a new viewer starts from. */
+  snapshot: string | null;
+  renderFailures: number;
 }
 
 export const SNAPSHOT_EVENT = 'snapshot';
@@ -58,31 +72,43 @@ export function formatEvent(event: string, data: string): string {
 
 export function createLiveUpdates(options: LiveUpdatesOptions): LiveUpdates {
   const now = options.now ?? Date.now;
-  const viewers = new Set<Viewer>();
+  const channels = new Map<string, Channel>();
   let timer: NodeJS.Timeout | null = null;
   let closed = false;
-  /** The state after the latest render, as a `snapshot` event: what a new viewer starts from. */
-  let snapshot: string | null = null;
-  let renderFailures = 0;
+
+  const viewerCount = (): number => {
+    let count = 0;
+    for (const channel of channels.values()) count += channel.viewers.size;
+    return count;
+  };
+
+  function channelOf(name: string): Channel {
+    let channel = channels.get(name);
+    if (channel === undefined) {
+      channel = { name, viewers: new Set(), snapshot: null, renderFailures: 0 };
+      channels.set(name, channel);
+    }
+    return channel;
+  }
 
   /** Renders, keeps the snapshot for new viewers, and returns the patch event ('' when nothing changed). */
-  function render(): string | null {
+  function render(channel: Channel): string | null {
     try {
-      const frames = options.render();
-      renderFailures = 0;
-      snapshot = formatEvent(SNAPSHOT_EVENT, frames.full);
+      const frames = options.render(channel.name);
+      channel.renderFailures = 0;
+      channel.snapshot = formatEvent(SNAPSHOT_EVENT, frames.full);
       return frames.patch === '' ? '' : formatEvent(PATCH_EVENT, frames.patch);
     } catch (error) {
       // Logged on the first failure of a run, not every second.
-      if (renderFailures === 0) options.logger.error('rendering the live snapshot failed', { error: String(error) });
-      renderFailures += 1;
+      if (channel.renderFailures === 0) options.logger.error('rendering the live snapshot failed', { error: String(error) });
+      channel.renderFailures += 1;
       return null;
     }
   }
 
   function drop(viewer: Viewer, reason: string): void {
-    if (!viewers.delete(viewer)) return;
-    options.logger.info('dropped a live viewer', { reason, viewers: viewers.size });
+    if (!viewer.channel.viewers.delete(viewer)) return;
+    options.logger.info('dropped a live viewer', { reason, viewers: viewerCount() });
     viewer.res.destroy();
     stopWhenIdle();
   }
@@ -98,15 +124,19 @@ export function createLiveUpdates(options: LiveUpdatesOptions): LiveUpdates {
   }
 
   function tick(): void {
-    const text = render();
+    for (const channel of channels.values()) if (channel.viewers.size > 0) tickChannel(channel);
+  }
+
+  function tickChannel(channel: Channel): void {
+    const text = render(channel);
     const atMs = now();
     // Nothing changed (or rendering failed): heartbeats keep the stream open.
     if (text !== null && text !== '') {
       const bytes = Buffer.byteLength(text);
-      for (const viewer of [...viewers]) write(viewer, text, bytes);
+      for (const viewer of [...channel.viewers]) write(viewer, text, bytes);
       return;
     }
-    for (const viewer of [...viewers]) {
+    for (const viewer of [...channel.viewers]) {
       if (atMs - viewer.lastWriteMs >= options.heartbeatMs) write(viewer, ': heartbeat\n\n', 13);
     }
   }
@@ -118,27 +148,28 @@ export function createLiveUpdates(options: LiveUpdatesOptions): LiveUpdates {
   }
 
   function stopWhenIdle(): void {
-    if (viewers.size > 0 || timer === null) return;
+    if (viewerCount() > 0 || timer === null) return;
     clearInterval(timer);
     timer = null;
   }
 
   return {
-    handle(req, res) {
+    handle(req, res, channelName = '') {
       // A refused viewer's connection is closed, not kept alive: 500 refused viewers held
       // on keep-alive would fill the server for everyone else (MAX_CONNECTIONS).
       if (closed) {
         sendError(req, res, 503, { code: 'SHUTTING_DOWN', message: 'dockmon is shutting down' }, { Connection: 'close' });
         return;
       }
-      if (viewers.size >= options.maxViewers) {
+      const count = viewerCount();
+      if (count >= options.maxViewers) {
         sendError(
           req,
           res,
           503,
           {
             code: 'TOO_MANY_VIEWERS',
-            message: `${viewers.size} live viewers already (MAX_LIVE_VIEWERS); the page falls back to polling /table`,
+            message: `${count} live viewers already (MAX_LIVE_VIEWERS); the page falls back to polling /table`,
           },
           { 'Retry-After': '30', Connection: 'close' },
         );
@@ -156,26 +187,30 @@ export function createLiveUpdates(options: LiveUpdatesOptions): LiveUpdates {
         return;
       }
       res.socket?.setNoDelay(true);
-      const viewer: Viewer = { res, lastWriteMs: now() };
-      viewers.add(viewer);
+      const channel = channelOf(channelName);
+      // While the channel has viewers, their state is its last render: join them there, or
+      // the next patch would not apply. Otherwise render now (that patch is nobody's).
+      const joinRender = channel.viewers.size === 0 || channel.snapshot === null;
+      const viewer: Viewer = { res, lastWriteMs: now(), channel };
+      channel.viewers.add(viewer);
       res.on('close', () => {
-        viewers.delete(viewer);
+        channel.viewers.delete(viewer);
         stopWhenIdle();
       });
       res.write(`retry: ${options.retryMs}\n\n`);
-      // While the producer runs, the others' state is the last render: join them there, or
-      // the next patch would not apply. Otherwise render now (that patch is nobody's).
-      if (timer === null || snapshot === null) render();
-      if (snapshot !== null) write(viewer, snapshot, Buffer.byteLength(snapshot));
+      if (joinRender) render(channel);
+      if (channel.snapshot !== null) write(viewer, channel.snapshot, Buffer.byteLength(channel.snapshot));
       startWhenWatched();
     },
-    viewers: () => viewers.size,
+    viewers: viewerCount,
     close() {
       closed = true;
       if (timer !== null) clearInterval(timer);
       timer = null;
-      for (const viewer of viewers) viewer.res.end();
-      viewers.clear();
+      for (const channel of channels.values()) {
+        for (const viewer of channel.viewers) viewer.res.end();
+        channel.viewers.clear();
+      }
     },
   };
 }

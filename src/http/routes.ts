@@ -15,7 +15,8 @@ import { serveAlerts, serveContainerEvents, webhookJson, type LifecycleReader } 
 import { runningLifecycle, toStoppedJson } from '../views/lifecycle-json.js';
 import type { LiveUpdates } from './live-updates.js';
 import type { SharedRender } from './shared-render.js';
-import { serveDetail, serveHistory, serveHistoryCsv, serveLive, servePage, serveTable } from './page.js';
+import { serveDetail } from './detail-route.js';
+import { serveHistory, serveHistoryCsv, serveLive, servePage, serveTable } from './page.js';
 import { send, sendError, sendJson } from './respond.js';
 import type { StaticFile } from './static-files.js';
 

@@ -2,6 +2,8 @@
 // The server sorts the first render with these keys and writes each key in the cell's
 // data-v attribute, so the script sorts live updates by exactly the same values.
 
+import type { Alert } from '../alerts/types.js';
+import type { StoppedContainer } from '../lifecycle/stopped.js';
 import type { ContainerDetails, ContainerInfo, ContainerSample, HistorySeries } from '../stats/types.js';
 import { compareText } from '../stats/text-order.js';
 
@@ -14,6 +16,10 @@ export interface RowInput {
   details?: ContainerDetails | null;
   /** Why it is not read from the kernel, when it is not (the detail panel says it). */
   sourceReason?: string | null;
+  /** Its firing alerts: the row is marked, with a badge per rule. */
+  alerts?: readonly Alert[];
+  /** Set for a container that does not run: the row is greyed and says how it ended. */
+  stopped?: StoppedContainer;
 }
 
 export type ColumnId = 'id' | 'name' | 'image' | 'state' | 'uptime' | 'cpu' | 'mem' | 'net' | 'block' | 'pids';

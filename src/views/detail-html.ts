@@ -22,13 +22,18 @@ import { compareText } from '../stats/text-order.js';
 /** Charts never span less than this, so a fresh container's first seconds are not stretched. */
 const MIN_CHART_WINDOW_MS = 60_000;
 
-export function renderDetail(row: RowInput, nowMs: number): string {
+/** A term and its HTML value. */
+export type Fact = [string, string];
+
+/**
+ * The panel of a running (or paused) container. `lifecycle` is its rendered Lifecycle
+ * section (lifecycle-html.ts), placed after the charts; '' for none.
+ */
+export function renderDetail(row: RowInput, nowMs: number, lifecycle = ''): string {
   const { info, latest, details } = row;
   const history = row.history?.toSamples() ?? [];
-  const name = escapeHtml(info.name);
-  const id = escapeHtml(info.id);
-  const facts: [string, string][] = [
-    ['ID', `<code class="full-id">${id}</code>`],
+  const facts: Fact[] = [
+    ['ID', `<code class="full-id">${escapeHtml(info.id)}</code>`],
     ['Image', escapeHtml(info.image)],
     ['State', escapeHtml(info.state) + (details && details.health !== 'none' ? `, ${details.health}` : '')],
     ['Network mode', escapeHtml(info.networkMode)],
@@ -66,21 +71,39 @@ export function renderDetail(row: RowInput, nowMs: number): string {
     facts.push(...kernelFacts(latest));
   }
   facts.push(['Numbers from', sourceFact(latest, row.sourceReason ?? null)]);
-  const labels = Object.entries(info.labels).sort(([a], [b]) => compareText(a, b));
-  const labelRows = labels.map(([key, value]) => `<tr><th scope="row">${escapeHtml(key)}</th><td>${escapeHtml(value)}</td></tr>`);
-  const query = encodeURIComponent(info.id);
   return [
-    `<section class="detail" data-id="${id}" aria-labelledby="detail-title">`,
-    `<header><h2 id="detail-title" tabindex="-1">${name}</h2>`,
-    `<button type="button" class="close" aria-label="Close the details of ${name}">Close</button></header>`,
-    `<dl class="facts">${facts.map(([term, value]) => `<div><dt>${term}</dt><dd>${value}</dd></div>`).join('')}</dl>`,
+    renderDetailOpening(info.id, info.name, facts),
     `<div class="charts">${renderCharts(row, history, nowMs)}</div>`,
-    `<h3>Labels <small>(${labels.length})</small></h3>`,
-    labels.length === 0 ? '<p class="muted">No labels.</p>' : `<table class="labels"><tbody>${labelRows.join('')}</tbody></table>`,
-    `<p class="downloads">History: <a href="/containers/history?id=${query}">JSON</a> · ` +
-      `<a href="/containers/history.csv?id=${query}" download>CSV</a></p>`,
+    lifecycle,
+    renderLabels(info.labels),
+    renderDownloads(info.id),
     '</section>',
+  ].filter(Boolean).join('\n');
+}
+
+/** The panel's opening: <section> with the container's full ID, its heading and Close button, and the facts. */
+export function renderDetailOpening(id: string, name: string, facts: readonly Fact[]): string {
+  const escapedName = escapeHtml(name);
+  return [
+    `<section class="detail" data-id="${escapeHtml(id)}" aria-labelledby="detail-title">`,
+    `<header><h2 id="detail-title" tabindex="-1">${escapedName}</h2>`,
+    `<button type="button" class="close" aria-label="Close the details of ${escapedName}">Close</button></header>`,
+    `<dl class="facts">${facts.map(([term, value]) => `<div><dt>${term}</dt><dd>${value}</dd></div>`).join('')}</dl>`,
   ].join('\n');
+}
+
+/** The labels, sorted by key, every key and value escaped. */
+export function renderLabels(labels: Readonly<Record<string, string>>): string {
+  const sorted = Object.entries(labels).sort(([a], [b]) => compareText(a, b));
+  const rows = sorted.map(([key, value]) => `<tr><th scope="row">${escapeHtml(key)}</th><td>${escapeHtml(value)}</td></tr>`);
+  return `<h3>Labels <small>(${sorted.length})</small></h3>\n` +
+    (sorted.length === 0 ? '<p class="muted">No labels.</p>' : `<table class="labels"><tbody>${rows.join('')}</tbody></table>`);
+}
+
+function renderDownloads(id: string): string {
+  const query = encodeURIComponent(id);
+  return `<p class="downloads">History: <a href="/containers/history?id=${query}">JSON</a> · ` +
+    `<a href="/containers/history.csv?id=${query}" download>CSV</a></p>`;
 }
 
 function sourceFact(latest: ContainerSample | null, reason: string | null): string {
@@ -95,8 +118,8 @@ function pressureText(pressure: Pressure | null): string {
 }
 
 /** What the kernel (and, for throttling, the API) tells beyond docker stats. */
-function kernelFacts(latest: ContainerSample): [string, string][] {
-  const facts: [string, string][] = [];
+function kernelFacts(latest: ContainerSample): Fact[] {
+  const facts: Fact[] = [];
   if (latest.cpuCfsPeriods > 0) {
     const share = (latest.cpuCfsThrottledPeriods / latest.cpuCfsPeriods) * 100;
     facts.push([

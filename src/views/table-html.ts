@@ -5,7 +5,8 @@
 // data-v so the script can sort and filter without parsing text.
 
 import type { ContainerDetails, ContainerSample, HistoryField, HistorySeries } from '../stats/types.js';
-import { COLUMNS, sortAttribute, sortValue, uptimeSeconds, type ColumnId, type RowInput, type SortState } from './columns.js';
+import { renderAlertBadges } from './alerts-html.js';
+import { COLUMNS, uptimeSeconds, type RowInput, type SortState } from './columns.js';
 import {
   formatAge,
   formatBytesBinary,
@@ -17,18 +18,16 @@ import {
   formatUptime,
 } from './format.js';
 import { escapeHtml } from './html.js';
+import { cell, identityCells, renderRow } from './row-cells.js';
 import { isStale } from './staleness.js';
+import { renderStoppedRow } from './stopped-html.js';
 import { renderSparkline, SPARK_BUCKETS, type PointSource } from './svg-chart.js';
 
 export type { RowInput } from './columns.js';
 export { STALE_AFTER_MS } from './staleness.js';
+export { COMPOSE_PROJECT_LABEL, COMPOSE_SERVICE_LABEL, filterText } from './row-cells.js';
 /** The window of the row sparklines. */
 export const SPARKLINE_WINDOW_MS = 5 * 60_000;
-/** Compose's labels, shown under the name and searched by the filter. */
-export const COMPOSE_PROJECT_LABEL = 'com.docker.compose.project';
-export const COMPOSE_SERVICE_LABEL = 'com.docker.compose.service';
-/** Bound on the text the filter searches per row (labels can be long). */
-const MAX_FILTER_TEXT = 2_000;
 
 export const NO_CONTAINERS_ROW = `<tr class="empty"><td colspan="${COLUMNS.length}">No running containers.</td></tr>`;
 /** Before the daemon ever answered: an empty table would read as "nothing runs". */
@@ -40,52 +39,32 @@ export function renderTableRows(rows: readonly RowInput[], nowMs: number, everCo
 }
 
 /**
- * The lower-cased text the filter box matches: name, image and labels (the script also
- * matches an ID prefix against data-id, so the ID is not repeated here).
+ * One container's <tr data-id="FULL_ID">: a running (or paused) one with its usage, or a
+ * stopped one greyed with how it ended. A row with a firing alert is marked "alerting".
  */
-export function filterText(row: RowInput): string {
-  const labels = Object.entries(row.info.labels).map(([key, value]) => `${key}=${value}`);
-  return [row.info.name, row.info.image, ...labels].join(' ').toLowerCase().slice(0, MAX_FILTER_TEXT);
-}
-
-/** A cell with its sort key in data-v; the ID column sorts by the row's data-id instead. */
-function cell(column: ColumnId, row: RowInput, attributes: string, content: string): string {
-  const value = column === 'id' ? '' : ` data-v="${escapeHtml(sortAttribute(sortValue(row, column)))}"`;
-  return `<td data-col="${column}"${value}${attributes}>${content}</td>`;
-}
-
-/** One container's <tr data-id="FULL_ID">. */
 export function renderTableRow(row: RowInput, nowMs: number): string {
+  if (row.stopped !== undefined) return renderStoppedRow({ ...row, stopped: row.stopped }, nowMs);
   const { info, latest: sample } = row;
-  const id = escapeHtml(info.id);
   const ageMs = sample ? nowMs - sample.readMs : null;
   const stale = isStale(sample?.readMs ?? null, nowMs);
-  const classes = [info.state === 'paused' ? 'paused' : '', stale ? 'stale' : ''].filter(Boolean).join(' ');
+  const alerting = (row.alerts?.length ?? 0) > 0;
   const cells = [
-    cell('id', row, ' class="id"', `<code title="${id}">${escapeHtml(info.id.slice(0, 12))}<span class="rest">${escapeHtml(info.id.slice(12))}</span></code>`),
-    cell('name', row, ' class="name"', nameContent(row)),
-    cell('image', row, ` class="image" title="${escapeHtml(info.image)}"`, escapeHtml(info.image)),
+    ...identityCells(row),
     cell('state', row, ' class="state"', stateContent(row, ageMs, stale)),
     uptimeCell(row, nowMs),
     ...(sample
       ? sampleCells(row, sample, nowMs)
       : [`<td class="num waiting" colspan="5">waiting for the first sample…</td>`]),
   ];
-  const attributes = `${classes ? ` class="${classes}"` : ''} data-q="${escapeHtml(filterText(row))}"`;
-  return `<tr data-id="${id}"${attributes}>${cells.join('')}</tr>`;
-}
-
-function nameContent(row: RowInput): string {
-  const name = escapeHtml(row.info.name);
-  const project = row.info.labels[COMPOSE_PROJECT_LABEL];
-  const service = row.info.labels[COMPOSE_SERVICE_LABEL];
-  const compose = project === undefined ? '' : `<small class="compose" title="compose project / service">${escapeHtml(project)}${service === undefined ? '' : ` / ${escapeHtml(service)}`}</small>`;
-  return `<button type="button" class="open" title="details and history">${name}</button>${compose}`;
+  return renderRow(row, [info.state === 'paused' ? 'paused' : '', stale ? 'stale' : '', alerting ? 'alerting' : ''], cells);
 }
 
 function stateContent(row: RowInput, ageMs: number | null, stale: boolean): string {
   const { info, details } = row;
   const badges = [`<span class="badge s-${escapeHtml(info.state)}">${escapeHtml(info.state)}</span>`];
+  // An alert's badge (⚠ unhealthy, ⚠ OOM-killed) says that a rule fires, beside the plain
+  // badge that states the fact (which stays: it carries the count or the age).
+  if (row.alerts !== undefined && row.alerts.length > 0) badges.push(renderAlertBadges(row.alerts));
   if (details && details.health !== 'none') {
     badges.push(`<span class="badge h-${details.health}" title="health check: ${details.health}">${details.health}</span>`);
   }

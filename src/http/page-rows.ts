@@ -1,0 +1,72 @@
+// The rows of the page's table: every running (or paused) container from the store, and
+// the stopped ones in view, each with its firing alerts. A stopped container is in view
+// when "show stopped" is on, and regardless of it when it exited within KEEP_IN_VIEW_MS
+// with an alert firing: the moment that matters is not lost between two glances.
+
+import type { Alert } from '../alerts/types.js';
+import type { StoppedContainer } from '../lifecycle/stopped.js';
+import type { StoreReader } from '../sampler/store.js';
+import type { RowInput } from '../views/columns.js';
+import type { AppDeps } from './routes.js';
+
+export const KEEP_IN_VIEW_MS = 60 * 60_000;
+
+export interface PageRows {
+  /** Running and paused containers, in the store's order (by name). */
+  running: RowInput[];
+  /** Stopped containers in view, most recently ended first. */
+  stopped: RowInput[];
+  /** Every firing alert, for the banner. */
+  firing: readonly Alert[];
+}
+
+/** Every container in the store with its history and inspect details, in the store's order (by name). */
+export function rowInputs(store: StoreReader, alertsOf: (id: string) => readonly Alert[] | undefined = () => undefined): RowInput[] {
+  return store.list().map((view) => {
+    const alerts = alertsOf(view.info.id);
+    return {
+      info: view.info,
+      latest: view.latest,
+      history: store.series(view.info.id),
+      details: view.details,
+      sourceReason: view.sourceReason,
+      ...(alerts === undefined ? {} : { alerts }),
+    };
+  });
+}
+
+/** Firing alerts by container ID (host-wide ones are in no row). */
+export function alertsByContainer(firing: readonly Alert[]): Map<string, Alert[]> {
+  const byId = new Map<string, Alert[]>();
+  for (const alert of firing) {
+    if (alert.containerId === null) continue;
+    const list = byId.get(alert.containerId);
+    if (list === undefined) byId.set(alert.containerId, [alert]);
+    else list.push(alert);
+  }
+  return byId;
+}
+
+/** Ended within KEEP_IN_VIEW_MS with an alert firing (the alert's start stands in for an end not known yet). */
+export function isRecentWithAlert(stopped: StoppedContainer, alerts: readonly Alert[] | undefined, nowMs: number): boolean {
+  if (alerts === undefined || alerts.length === 0) return false;
+  const endedMs = stopped.finishedAtMs ?? Math.min(...alerts.map((alert) => alert.sinceMs));
+  return nowMs - endedMs <= KEEP_IN_VIEW_MS;
+}
+
+export function pageRows(deps: Pick<AppDeps, 'store' | 'lifecycle'>, nowMs: number, showStopped: boolean): PageRows {
+  const { lifecycle, store } = deps;
+  if (lifecycle === undefined) return { running: rowInputs(store), stopped: [], firing: [] };
+  const firing = lifecycle.alerts.firing();
+  const byId = alertsByContainer(firing);
+  const running = rowInputs(store, (id) => byId.get(id));
+  const stopped: RowInput[] = [];
+  for (const entry of lifecycle.stopped.list()) {
+    // Between a start and the next list a container can be in both: the running row wins.
+    if (store.get(entry.info.id) !== undefined) continue;
+    const alerts = byId.get(entry.info.id);
+    if (!showStopped && !isRecentWithAlert(entry, alerts, nowMs)) continue;
+    stopped.push({ info: entry.info, latest: null, details: null, stopped: entry, ...(alerts === undefined ? {} : { alerts }) });
+  }
+  return { running, stopped, firing };
+}
