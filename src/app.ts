@@ -107,8 +107,8 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
   });
   const lifecycle: LifecycleObserver & Pick<LifecycleTracker, 'stopped' | 'timeline'> = {
     onEvent: (event) => tracker.onEvent(event),
-    onListed(entries) {
-      tracker.onListed(entries);
+    onListed(entries, requestedAtMs) {
+      tracker.onListed(entries, requestedAtMs);
       listed = true;
     },
     stopped,

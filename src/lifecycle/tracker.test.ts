@@ -220,6 +220,24 @@ describe('the lifecycle tracker', () => {
       expect(tracker.stopped.ids().sort()).toEqual([createdId, stoppedId].sort());
     });
 
+    it('a list asked for before a die does not undo it (the container listed as running, or not at all)', () => {
+      const { tracker } = setup();
+      const bornAndDiedId = hexId('9e');
+      // The list was requested at T0 - 1; both dies were applied at T0, while it was read.
+      tracker.onEvent(engineEvent('oom', S0, {}, runningId));
+      tracker.onEvent(engineEvent('die', S0, { exitCode: '137' }, runningId));
+      tracker.onEvent(engineEvent('die', S0, { exitCode: '1' }, bornAndDiedId));
+      tracker.onListed(entries, T0 - 1);
+      expect(tracker.stopped.get(runningId)).toMatchObject({ exitCode: 137, oomKilled: true });
+      expect(tracker.stopped.get(bornAndDiedId)).toMatchObject({ exitCode: 1 });
+      // A list asked for 2 s after them is believed (sooner, the daemon's list may lag its events).
+      tracker.onListed(entries, T0 + 1_000);
+      expect(tracker.stopped.get(runningId)).toBeDefined();
+      tracker.onListed(entries, T0 + 2_001);
+      expect(tracker.stopped.get(runningId)).toBeUndefined();
+      expect(tracker.stopped.get(bornAndDiedId)).toBeUndefined();
+    });
+
     it('keeps the exit code a die event gave over what the status says', () => {
       const { tracker } = setup();
       tracker.onEvent(engineEvent('die', S0, { exitCode: '2', name: 'x' }, stoppedId));

@@ -14,12 +14,19 @@ import type { ContainerInfo } from '../stats/types.js';
 import { createStoppedRegistry, exitCodeFromStatus, parseDockerTime, type StoppedRegistry } from './stopped.js';
 import { createTimeline, LIFECYCLE_ACTIONS, type LifecycleAction, type LifecycleEvent, type Timeline } from './timeline.js';
 
+/** How long after a die (or start) a list may still show the container's earlier state. */
+const LIST_LAG_MS = 2_000;
+
 /** Event attributes that are not the container's labels. */
 const NON_LABEL_ATTRIBUTES = new Set(['name', 'image', 'exitCode', 'signal', 'execDuration']);
 
 export interface LifecycleTracker {
   onEvent(event: EngineEvent): void;
-  onListed(entries: readonly ContainerListEntry[]): void;
+  /**
+   * A re-list. requestedAtMs (the same clock as `now`) is when it was asked for: a container
+   * that died after that is listed as running, and the list must not undo the die.
+   */
+  onListed(entries: readonly ContainerListEntry[], requestedAtMs?: number): void;
   readonly timeline: Timeline;
   readonly stopped: StoppedRegistry;
   /** Whether a list has been seen since the agent started (alerts restored from the log wait for it). */
@@ -65,6 +72,8 @@ export function createLifecycleTracker(deps: LifecycleTrackerDeps): LifecycleTra
   const inspected = new Set<string>();
   let inspecting = false;
   let listedOnce = false;
+  /** When (agent clock) each container's latest die or start was applied. */
+  const lastChangeMs = new Map<string, number>();
 
   function runOf(id: string): RunFacts {
     let run = runs.get(id);
@@ -179,6 +188,11 @@ export function createLifecycleTracker(deps: LifecycleTrackerDeps): LifecycleTra
         restartPolicy: view?.details?.restartPolicy ?? null,
         oomInThisRun: run.oom,
       });
+      if (action === 'die' || action === 'start') {
+        lastChangeMs.set(id, deps.now());
+        // Inspected while it was created or running: its end is worth one more inspect.
+        inspected.delete(id);
+      }
       switch (action) {
         case 'die':
           stopped.upsert(
@@ -192,6 +206,7 @@ export function createLifecycleTracker(deps: LifecycleTrackerDeps): LifecycleTra
           break;
         case 'destroy':
           runs.delete(id);
+          lastChangeMs.delete(id);
           stopped.remove(id);
           inspected.delete(id);
           break;
@@ -200,11 +215,14 @@ export function createLifecycleTracker(deps: LifecycleTrackerDeps): LifecycleTra
       }
     },
 
-    onListed(entries) {
+    onListed(entries, requestedAtMs = Number.POSITIVE_INFINITY) {
       listedOnce = true;
       const present = new Set<string>();
       for (const entry of entries) {
         present.add(entry.Id);
+        // A die or start applied while the list was read, or just before, is newer than what the
+        // list says: the daemon sends a die before its list shows the container stopped.
+        if ((lastChangeMs.get(entry.Id) ?? Number.NEGATIVE_INFINITY) >= requestedAtMs - LIST_LAG_MS) continue;
         const info = toContainerInfo(entry);
         if (info.state === 'running' || info.state === 'paused') {
           stopped.remove(info.id);
@@ -214,9 +232,12 @@ export function createLifecycleTracker(deps: LifecycleTrackerDeps): LifecycleTra
         stopped.upsert(info, known?.exitCode != null ? {} : { exitCode: exitCodeFromStatus(entry.Status) });
         if (known?.finishedAtMs == null) requestInspect(info.id);
       }
-      for (const id of stopped.ids()) if (!present.has(id)) stopped.remove(id);
+      for (const id of stopped.ids()) {
+        if (!present.has(id) && (lastChangeMs.get(id) ?? Number.NEGATIVE_INFINITY) < requestedAtMs - LIST_LAG_MS) stopped.remove(id);
+      }
       // Runs of containers that no longer exist.
       if (runs.size > 2 * present.size + 64) for (const id of runs.keys()) if (!present.has(id)) runs.delete(id);
+      if (lastChangeMs.size > 2 * present.size + 64) for (const id of lastChangeMs.keys()) if (!present.has(id)) lastChangeMs.delete(id);
     },
   };
 }

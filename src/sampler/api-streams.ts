@@ -8,7 +8,7 @@ import type { StreamEnd, StreamHandle } from '../docker/transport.js';
 import type { StatsRecord } from '../docker/types.js';
 import { AppError, DockerApiError, DockerUnavailableError, describeError } from '../errors.js';
 import { toContainerSample } from '../stats/sample.js';
-import { cpuClockOf } from './engine-kind.js';
+import { cpuClockOf, engineRecord } from './engine-kind.js';
 import { backoffDelayMs } from './backoff.js';
 import type { SamplerContext } from './context.js';
 
@@ -65,7 +65,7 @@ export function createApiStreams(
   }
 
   function onRecord(id: string, slot: Slot, record: StatsRecord): void {
-    const sample = toContainerSample(record, store.get(id)?.latest ?? undefined, undefined, { cpuClock: cpuClockOf(store.docker().server) });
+    const sample = toContainerSample(engineRecord(record, store.docker().server), store.get(id)?.latest ?? undefined, undefined, { cpuClock: cpuClockOf(store.docker().server) });
     // null: the container is not running (zero-time record). Its die event should
     // remove it; a re-list makes sure even if that event was missed.
     if (sample === null) {

@@ -17,8 +17,8 @@ export type DockerSource = Pick<DockerClient, 'negotiate' | 'listContainers' | '
 export interface LifecycleObserver {
   /** Called before the sampler acts on the event (a die removes the container's entry). */
   onEvent(event: EngineEvent): void;
-  /** Every re-list, stopped containers included. */
-  onListed(entries: readonly ContainerListEntry[]): void;
+  /** Every re-list, stopped containers included; requestedAtMs: when the list was asked for (sampler clock). */
+  onListed(entries: readonly ContainerListEntry[], requestedAtMs: number): void;
 }
 
 export interface SamplerContext {

@@ -11,7 +11,7 @@ import type { DockerClient } from '../docker/client.js';
 import { AppError, DockerApiError, describeError } from '../errors.js';
 import { createRateLimiter, type Logger } from '../log/logger.js';
 import { toContainerSample } from '../stats/sample.js';
-import { cpuClockOf } from './engine-kind.js';
+import { cpuClockOf, engineRecord } from './engine-kind.js';
 import type { Store } from './store.js';
 
 export type OneShotSource = Pick<DockerClient, 'readStatsOnce'>;
@@ -91,7 +91,7 @@ export function createOneShotPoller(
           (record) => {
             if (current.get(id) !== read) return;
             // A one-shot record's precpu is empty: CPU is measured from our own previous sample.
-            const sample = toContainerSample(record, store.get(id)?.latest ?? undefined, undefined, { cpuClock: cpuClockOf(store.docker().server) });
+            const sample = toContainerSample(engineRecord(record, store.docker().server), store.get(id)?.latest ?? undefined, undefined, { cpuClock: cpuClockOf(store.docker().server) });
             if (sample === null) handlers.onNotRunning(id);
             else store.recordSample(id, sample);
           },

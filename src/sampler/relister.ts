@@ -81,6 +81,8 @@ export function createRelister(context: SamplerContext, handlers: RelistHandlers
 
   async function relist(info?: DaemonInfo): Promise<void> {
     let entries;
+    // Events applied after this moment are newer than the list (a die while it was read).
+    const requestedAtMs = context.now();
     try {
       // With a lifecycle observer the list includes stopped containers (`docker ps -a`).
       entries = await docker.listContainers(context.lifecycle === null ? undefined : { all: true });
@@ -92,7 +94,7 @@ export function createRelister(context: SamplerContext, handlers: RelistHandlers
     if (context.stopped()) return;
     store.count('relists');
     handlers.onListed(info);
-    context.lifecycle?.onListed(entries);
+    context.lifecycle?.onListed(entries, requestedAtMs);
     const seen = new Set<string>();
     for (const entry of entries) {
       const containerInfo = toContainerInfo(entry);

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent, type AgentProcess } from '../helpers/agent-process.js';
+import { launchChromium, watchProblems } from '../helpers/browser.js';
 
 const run = promisify(execFile);
 const SOCKET = process.env['PODMAN_SOCKET'] ?? '/run/dockmon-podman/podman.sock';
@@ -196,6 +197,34 @@ describe('dockmon on Podman', () => {
     }
   });
 
+  it('network: a container sending to the host counts it as sent on both sources, and podman stats (4.3) shows it swapped', async () => {
+    // Podman's bridge reaches the host at its gateway; containers on the bridge cannot reach
+    // each other here (Docker's FORWARD policy), so the pair is a container and a host listener.
+    const listener = execFile('busybox', ['nc', '-l', '-p', '9077'], () => undefined);
+    try {
+      await sleep(300);
+      const id = await podmanRun('sender', [], ['sh', '-c', 'sleep 1; head -c 2000000 /dev/zero | nc -w 3 "$(ip route | sed -n "s/^default via \\([0-9.]*\\).*/\\1/p")" 9077; sleep 3600']);
+      await sleep(7_000);
+      const [stats] = JSON.parse(await podman(['stats', '--no-stream', '--format', 'json', PREFIX + 'sender'])) as { net_io: string }[];
+      const [podmanIn = '', podmanOut = ''] = (stats?.net_io ?? '').split('/');
+      const podmanNet = { input: decimalBytes(podmanIn), output: decimalBytes(podmanOut) };
+      for (const source of ['api', 'cgroup'] as const) {
+        const agent = agents[source];
+        if (agent === undefined) throw new Error('no agent');
+        const entry = await waitFor(`the sender sampled after its transfer (${source})`, 12_000, async () => {
+          const found = (await entries(agent)).get(id) as (Entry & { network_rx_bytes: number | null; network_tx_bytes: number | null }) | undefined;
+          return found?.network_tx_bytes != null && found.network_tx_bytes > 5_000 ? found : undefined;
+        });
+        console.log(`${source} sender: agent rx ${String(entry.network_rx_bytes)} tx ${String(entry.network_tx_bytes)}; podman stats net_io ${stats?.net_io ?? '?'}`);
+        expect(entry.network_tx_bytes ?? 0, 'sent more than received').toBeGreaterThan(2 * (entry.network_rx_bytes ?? 0));
+        // podman stats 4.3 prints the host side: its "input" is what the container sent.
+        expect(Math.abs((entry.network_tx_bytes ?? 0) - podmanNet.input)).toBeLessThanOrEqual(Math.max(10, 0.01 * podmanNet.input));
+      }
+    } finally {
+      listener.kill();
+    }
+  });
+
   it('a container started, stopped and removed shows up and goes within 2 s', async () => {
     const agent = agents.cgroup;
     if (agent === undefined) throw new Error('no agent');
@@ -218,6 +247,30 @@ describe('dockmon on Podman', () => {
     expect(events.events.find((event) => event.action === 'die')?.deliberate).toBe(true);
     const alerts = (await agent.getJson('/alerts')).json as { alerts: { id: string | null }[] };
     expect(alerts.alerts.filter((alert) => alert.id === id)).toEqual([]);
+  });
+
+  it('the page in Chromium shows the Podman containers live, with their CPU, and no errors', async () => {
+    const agent = agents.cgroup;
+    if (agent === undefined) throw new Error('no agent');
+    const browser = await launchChromium();
+    try {
+      const tab = await browser.context.newPage();
+      const seen = watchProblems(tab);
+      await tab.goto(agent.baseUrl + '/');
+      const row = tab.locator(`#rows tr[data-id="${ids['burn'] ?? ''}"]`);
+      await row.waitFor({ timeout: 10_000 });
+      expect(await row.innerText()).toContain(`${PREFIX}burn`);
+      const cpuText = await row.locator('td[data-col="cpu"] .v').innerText();
+      const percent = /(\d+(?:\.\d+)?)\s*%/.exec(cpuText);
+      expect(Number(percent?.[1] ?? Number.NaN)).toBeGreaterThan(40);
+      expect(Number(percent?.[1] ?? Number.NaN)).toBeLessThan(60);
+      // Live: a container started now appears without a reload.
+      const id = await podmanRun('late', [], ['sleep', '3600']);
+      await tab.locator(`#rows tr[data-id="${id}"]`).waitFor({ timeout: 5_000 });
+      expect(seen.errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
   });
 
   it('serves the page, the table and valid metrics; logs; never shows the canary or raw control bytes', async () => {
