@@ -23,7 +23,7 @@ const RULES: Readonly<Record<string, { value: readonly string[]; typeOnly: reado
   kernel: { value: ['kernel'], typeOnly: ['docker/types.ts', 'stats/types.ts'] },
   stats: { value: ['stats'], typeOnly: ['docker/types.ts'] },
   sampler: {
-    value: ['sampler', 'stats', 'errors.ts', 'log/logger.ts', 'docker/podman-events.ts'],
+    value: ['sampler', 'stats', 'errors.ts', 'log/logger.ts', 'docker/podman-events.ts', 'docker/podman-stats.ts'],
     typeOnly: ['docker/client.ts', 'docker/transport.ts', 'docker/types.ts', 'kernel/kernel-reader.ts'],
   },
   views: { value: ['views', 'stats/text-order.ts', 'control-chars.ts'], typeOnly: ['stats/types.ts', 'alerts/types.ts', 'lifecycle/stopped.ts', 'lifecycle/timeline.ts'] },
