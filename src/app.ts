@@ -27,11 +27,13 @@ import { loadStaticFiles } from './http/static-files.js';
 import { openFileBudget } from './kernel/file-reader.js';
 import { createKernelReader } from './kernel/kernel-reader.js';
 import { detectCgroupLayout, mountHint } from './kernel/layout.js';
+import { openRootCgroup } from './kernel/root-cgroup.js';
 import { createJsonlFile, type JsonlFile } from './log/jsonl-file.js';
 import type { Logger } from './log/logger.js';
 import { createSampleLog } from './log/sample-log.js';
 import { createMetricsExporter } from './metrics/exporter.js';
 import { readProcessFacts } from './metrics/process-facts.js';
+import { createFsUsagePoller } from './sampler/fs-usage.js';
 import { DEFAULT_ONE_SHOT_CONCURRENCY } from './sampler/one-shot-poller.js';
 import { createSampler, type KernelChoice, type LifecycleObserver } from './sampler/sampler.js';
 import { createStore, type StoreReader } from './sampler/store.js';
@@ -58,6 +60,8 @@ export interface AppOptions {
   publicDir: string;
   /** Tests shorten the server's timeouts. */
   limits?: Partial<ServerLimits>;
+  /** Tests bring the first writable-layer size list forward. */
+  fsUsageFirstDelayMs?: number;
 }
 
 export async function startApp(config: Config, options: AppOptions): Promise<App> {
@@ -123,6 +127,21 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
       reconnectMaxMs: config.reconnectMaxMs,
     },
   );
+  const root = openRootCgroup(config.hostCgroup, config.hostProc, (problem) => {
+    if (problem === null) logger.info('the root cgroup is read again (id="/" on /metrics)');
+    else logger.warn('the host\'s series (id="/") are left out of /metrics', { reason: problem });
+  });
+  if (!root.ok) logger.info('the host\'s series (id="/") are not exported', { reason: root.reason });
+  const fsUsage = config.fsUsageIntervalMs > 0
+    ? createFsUsagePoller(
+      { docker, logger, isConnected: () => store.docker().state === 'connected' },
+      {
+        intervalMs: config.fsUsageIntervalMs,
+        firstDelayMs: options.fsUsageFirstDelayMs ?? Math.min(FS_USAGE_FIRST_DELAY_MS, config.fsUsageIntervalMs),
+        timeoutMs: Math.max(config.dockerTimeoutMs, FS_USAGE_TIMEOUT_MS),
+      },
+    )
+    : null;
   const metrics = createMetricsExporter({
     store,
     logStatus: () => statsLog.status(),
@@ -138,6 +157,8 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
     elapsedMs: () => performance.now(),
     processFacts: readProcessFacts,
     firingAlerts: () => alerting.engine.firing(),
+    ...(root.ok ? { rootCgroup: () => root.reader.read() } : {}),
+    ...(fsUsage === null ? {} : { fsUsage }),
   });
   const sampleLog = createSampleLog(statsLog);
   // An agent nobody looks at still logs: every running container's latest sample at least
@@ -202,6 +223,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
   });
   sampler.start();
   alerting.start();
+  fsUsage?.start();
 
   return {
     port: (server.address() as AddressInfo).port,
@@ -216,8 +238,9 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
       // after 1.8 s, while a Docker call in flight may take DOCKER_TIMEOUT to fail. Every
       // container's latest sample is written (once, as always), then the file is flushed.
       logServedRows({ sampleLog }, rowInputs(store), Date.now());
-      const samplerStopped = sampler.stop();
+      const samplerStopped = Promise.all([sampler.stop(), fsUsage?.stop()]);
       docker.close();
+      if (root.ok) root.reader.close();
       await Promise.all([statsLog.close(), eventsLog.close(), alerting.stop()]);
       await Promise.race([samplerStopped, new Promise((resolve) => setTimeout(resolve, SAMPLER_STOP_WAIT_MS).unref())]);
     },
@@ -276,6 +299,14 @@ function alertSettings(config: Config): AlertSettings {
 
 /** How long stop() lets in-flight Docker calls settle after the log is flushed. */
 const SAMPLER_STOP_WAIT_MS = 200;
+
+/**
+ * The first writable-layer size list waits this long after start (or one FS_USAGE_INTERVAL
+ * if shorter): start-up already lists, inspects and opens a stream per container.
+ */
+const FS_USAGE_FIRST_DELAY_MS = 30_000;
+/** A size list may take this long (or DOCKER_TIMEOUT if longer): the daemon sizes every writable layer. */
+const FS_USAGE_TIMEOUT_MS = 60_000;
 
 /** Kernel sampling interval: the pace of a Docker stats stream. */
 const KERNEL_INTERVAL_MS = 1_000;

@@ -63,6 +63,8 @@ export interface Config {
   readonly maxConnectionsPerAddress: number;
   /** Docker label keys exported on /metrics as container_label_<key>; empty: none. */
   readonly metricsLabels: readonly string[];
+  /** How often running containers' writable layers are sized (container_fs_usage_bytes); 0: never. */
+  readonly fsUsageIntervalMs: number;
   /** Pages receiving live updates (Server-Sent Events) at once; more poll /table instead. */
   readonly maxLiveViewers: number;
   /** Webhook receivers of alerts, each optionally prefixed with its format (json:, slack:, ntfy:). */
@@ -223,6 +225,14 @@ const OPTIONS = {
       'Docker label keys to export on /metrics as container_label_KEY (other characters than letters, digits and _ become _), ' +
       'comma-separated, e.g. com.docker.compose.service. Empty: no Docker labels are exported.',
     parse: parseLabelKeys,
+  },
+  fsUsageIntervalMs: {
+    env: 'FS_USAGE_INTERVAL', flag: '--fs-usage-interval', value: '<duration>', default: '5m',
+    describe:
+      "How often every running container's writable-layer size is read for container_fs_usage_bytes, with one " +
+      'GET /containers/json?size=1: the daemon walks each writable layer to answer it (see Metrics in the README for ' +
+      'its cost); 0 turns it off (10s-24h, or 0).',
+    parse: (raw, name) => (raw.trim() === '0' ? 0 : parseDurationMs(raw, name, { minMs: 10 * SECOND_MS, maxMs: 24 * HOUR_MS })),
   },
   maxLiveViewers: {
     env: 'MAX_LIVE_VIEWERS', flag: '--max-live-viewers', value: '<count>', default: '50',

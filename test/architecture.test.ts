@@ -20,14 +20,19 @@ const RULES: Readonly<Record<string, { value: readonly string[]; typeOnly: reado
   log: { value: ['log'], typeOnly: [] },
   docker: { value: ['docker', 'errors.ts'], typeOnly: [] },
   // The kernel reader builds Engine-shaped records from cgroup files: it knows their type only.
-  kernel: { value: ['kernel'], typeOnly: ['docker/types.ts', 'stats/types.ts'] },
+  // The root cgroup reader fills the host's sample, a stats type.
+  kernel: { value: ['kernel'], typeOnly: ['docker/types.ts', 'stats/types.ts', 'stats/host-sample.ts'] },
   stats: { value: ['stats'], typeOnly: ['docker/types.ts'] },
   sampler: {
     value: ['sampler', 'stats', 'errors.ts', 'log/logger.ts', 'docker/podman-events.ts', 'docker/podman-stats.ts'],
     typeOnly: ['docker/client.ts', 'docker/transport.ts', 'docker/types.ts', 'kernel/kernel-reader.ts'],
   },
   views: { value: ['views', 'stats/text-order.ts', 'control-chars.ts'], typeOnly: ['stats/types.ts', 'alerts/types.ts', 'lifecycle/stopped.ts', 'lifecycle/timeline.ts'] },
-  metrics: { value: ['metrics', 'control-chars.ts'], typeOnly: ['stats/types.ts', 'sampler/store.ts', 'alerts/types.ts'] },
+  // The host's root cgroup comes in as a stats type; the size poller as a shape metrics declares.
+  metrics: {
+    value: ['metrics', 'control-chars.ts'],
+    typeOnly: ['stats/types.ts', 'stats/host-sample.ts', 'sampler/store.ts', 'alerts/types.ts'],
+  },
   http: {
     value: ['http', 'views', 'errors.ts', 'metrics/exposition.ts'],
     typeOnly: ['log/logger.ts', 'log/sample-log.ts', 'sampler/store.ts', 'metrics/exporter.ts', 'lifecycle', 'alerts'],

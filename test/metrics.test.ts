@@ -16,6 +16,7 @@ import { createLogger } from '../src/log/logger.js';
 import { CADVISOR_COUNTERS_WITHOUT_TOTAL, CONTAINER_FAMILIES } from '../src/metrics/container-families.js';
 import { createMetricsExporter, STALE_SERIES_AFTER_MS, type MetricsExporter } from '../src/metrics/exporter.js';
 import { createStore, type Store } from '../src/sampler/store.js';
+import { toContainerDetails } from '../src/stats/container-details.js';
 import type { ContainerSample } from '../src/stats/types.js';
 import { findSamples, parseExposition, sampleValue, type ParsedExposition } from './helpers/exposition.js';
 import { startFakeDocker, type FakeDocker } from './helpers/fake-docker.js';
@@ -156,7 +157,9 @@ describe('the exposition', () => {
   });
 
   it('exports the sample values in cAdvisor units', () => {
-    clock.nowMs += 500;
+    store.setDetails(WEB, toContainerDetails({ State: { StartedAt: '2026-11-25T11:30:00.250Z' } }));
+    // The scrape comes 2.5 s after the sample: container_last_seen is the scrape's time, as cAdvisor's.
+    clock.nowMs += 2500;
     const parsed = scrape(exporterWith());
     const web = { name: 'web' };
     expect(sampleValue(parsed, 'container_cpu_usage_seconds_total', { ...web, cpu: 'total' })).toBe(1);
@@ -175,8 +178,10 @@ describe('the exposition', () => {
     expect(sampleValue(parsed, 'container_fs_reads_bytes_total', { ...web, device: '8:0' })).toBe(4096);
     expect(sampleValue(parsed, 'container_fs_writes_bytes_total', { ...web, device: '8:0' })).toBe(8192);
     expect(sampleValue(parsed, 'container_threads', web)).toBe(3);
-    expect(sampleValue(parsed, 'container_last_seen', web)).toBe(START_MS / 1000);
-    expect(sampleValue(parsed, 'container_start_time_seconds', web)).toBe(1_700_000_123);
+    expect(sampleValue(parsed, 'container_last_seen', web)).toBe(START_MS / 1000 + 2);
+    // The current run's start (inspect's State.StartedAt), as cAdvisor >= 0.57; Created has its own family.
+    expect(sampleValue(parsed, 'container_start_time_seconds', web)).toBe(Date.parse('2026-11-25T11:30:00Z') / 1000);
+    expect(sampleValue(parsed, 'container_creation_time_seconds', web)).toBe(1_700_000_123);
     expect(sampleValue(parsed, 'machine_cpu_cores')).toBe(4);
     expect(sampleValue(parsed, 'machine_memory_bytes')).toBe(8 * GIB);
   });
@@ -228,7 +233,7 @@ describe('counters across a container restart', () => {
       cpuCfsThrottledPeriods: 900,
       cpuCfsThrottledNs: 30e9,
       networkInterfaces: [{ name: 'eth0', rxBytes: 1e6, rxPackets: 900, rxErrors: 1, rxDropped: 2, txBytes: 5e5, txPackets: 400, txErrors: 0, txDropped: 0 }],
-      blockDevices: [{ major: 8, minor: 0, readBytes: 1e7, writeBytes: 2e7 }],
+      blockDevices: [{ major: 8, minor: 0, readBytes: 1e7, writeBytes: 2e7, readOps: 1200, writeOps: 3400 }],
     };
     record(WEB, busy);
     const before = counterValues(scrape(exporter), 'web');
@@ -250,7 +255,7 @@ describe('counters across a container restart', () => {
       cpuCfsThrottledPeriods: 1,
       cpuCfsThrottledNs: 0.01e9,
       networkInterfaces: [{ name: 'eth0', rxBytes: 2e6, rxPackets: 10, rxErrors: 0, rxDropped: 0, txBytes: 100, txPackets: 1, txErrors: 0, txDropped: 0 }],
-      blockDevices: [{ major: 8, minor: 0, readBytes: 4096, writeBytes: 0 }],
+      blockDevices: [{ major: 8, minor: 0, readBytes: 4096, writeBytes: 0, readOps: 1, writeOps: 0 }],
     });
     const after = counterValues(scrape(exporter), 'web');
     for (const [series, value] of before) {
@@ -377,7 +382,7 @@ describe('the agent in-process over the fake Engine', () => {
     let parsed: ParsedExposition | undefined;
     while (Date.now() - started < 5_000) {
       parsed = parseExposition(await (await fetch(`http://127.0.0.1:${app.port}/metrics`)).text());
-      if (findSamples(parsed, 'container_cpu_usage_seconds_total').length > 0) break;
+      if (findSamples(parsed, 'container_cpu_usage_seconds_total', { name: 'web' }).length > 0) break;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     if (parsed === undefined) throw new Error('no answer from /metrics');

@@ -12,6 +12,8 @@ describe('Docker API allowlist', () => {
     `/v1.41/containers/${ID}/stats?stream=false&one-shot=true`,
     '/v1.41/events?filters=%7B%22type%22%3A%5B%22container%22%5D%7D&since=1700000000',
     `/v1.41/containers/${ID}/json`,
+    '/v1.41/containers/json?size=1',
+    '/v1.41/containers/json?all=1&size=1',
   ])('allows %s', (path) => {
     expect(checkAllowedRequest(path)).toBeNull();
   });
@@ -32,7 +34,11 @@ describe('Docker API allowlist', () => {
     ['system df', '/v1.41/system/df'],
     ['unversioned list', '/containers/json'],
     ['podman libpod', '/v1.41/libpod/containers/json'],
-    ['an unknown query parameter', '/v1.41/containers/json?size=1'],
+    ['an unknown query parameter', '/v1.41/containers/json?limit=1'],
+    ['size on a stats stream (a key of another path)', `/v1.41/containers/${ID}/stats?stream=false&size=1`],
+    ['since on the list (a key of another path)', '/v1.41/containers/json?since=abc'],
+    ['stream on events', '/v1.41/events?stream=true'],
+    ['a query on version', '/v1.41/version?all=1'],
     ['a second path hidden in the query', `/v1.41/containers/${ID}/stats?x=/exec`],
   ])('refuses %s', (_what, path) => {
     expect(checkAllowedRequest(path)).not.toBeNull();

@@ -8,18 +8,18 @@
 const VERSION = String.raw`/v1\.\d{1,3}`;
 const CONTAINER_ID = '[0-9a-f]{64}';
 
-const ALLOWED_PATHS: readonly RegExp[] = [
-  /^\/_ping$/,
-  new RegExp(`^${VERSION}/version$`),
-  new RegExp(`^${VERSION}/containers/json$`),
-  new RegExp(`^${VERSION}/containers/${CONTAINER_ID}/stats$`),
+/** Each path with the query keys it may carry: a key another path takes is refused here. */
+const ALLOWED: readonly { path: RegExp; query: ReadonlySet<string> }[] = [
+  { path: /^\/_ping$/, query: new Set() },
+  { path: new RegExp(`^${VERSION}/version$`), query: new Set() },
+  // `size` (SizeRw, for container_fs_usage_bytes) only here: on inspect it is refused.
+  { path: new RegExp(`^${VERSION}/containers/json$`), query: new Set(['all', 'filters', 'size']) },
+  { path: new RegExp(`^${VERSION}/containers/${CONTAINER_ID}/stats$`), query: new Set(['stream', 'one-shot']) },
   // Inspect, for restart count, start time, health and limits. Its body holds Config.Env:
   // client.ts keeps only the few fields it names and drops the rest unread.
-  new RegExp(`^${VERSION}/containers/${CONTAINER_ID}/json$`),
-  new RegExp(`^${VERSION}/events$`),
+  { path: new RegExp(`^${VERSION}/containers/${CONTAINER_ID}/json$`), query: new Set() },
+  { path: new RegExp(`^${VERSION}/events$`), query: new Set(['filters', 'since']) },
 ];
-
-const ALLOWED_QUERY_KEYS: ReadonlySet<string> = new Set(['all', 'filters', 'stream', 'one-shot', 'since']);
 
 const CONTAINER_ID_PATTERN = new RegExp(`^${CONTAINER_ID}$`);
 
@@ -32,13 +32,14 @@ export function isContainerId(value: string): boolean {
 export function checkAllowedRequest(pathWithQuery: string): string | null {
   const queryStart = pathWithQuery.indexOf('?');
   const path = queryStart === -1 ? pathWithQuery : pathWithQuery.slice(0, queryStart);
-  if (!ALLOWED_PATHS.some((pattern) => pattern.test(path))) {
+  const allowed = ALLOWED.find((entry) => entry.path.test(path));
+  if (allowed === undefined) {
     return `path ${JSON.stringify(path)} is not on the Docker API allowlist`;
   }
   if (queryStart !== -1) {
     const query = new URLSearchParams(pathWithQuery.slice(queryStart + 1));
     for (const key of query.keys()) {
-      if (!ALLOWED_QUERY_KEYS.has(key)) return `query parameter ${JSON.stringify(key)} is not allowed`;
+      if (!allowed.query.has(key)) return `query parameter ${JSON.stringify(key)} is not allowed on ${path}`;
     }
   }
   return null;

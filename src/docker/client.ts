@@ -34,6 +34,11 @@ export interface DockerClient {
   negotiate(): Promise<DaemonInfo>;
   /** Running (and paused) containers; with `all`, stopped ones too (`docker ps -a`). */
   listContainers(options?: { all?: boolean }): Promise<ContainerListEntry[]>;
+  /**
+   * Running containers with SizeRw and SizeRootFs (`size=1`). The daemon walks every
+   * writable layer to answer, so this is slow on a large host: hence its own deadline.
+   */
+  listContainerSizes(options?: { timeoutMs?: number }): Promise<ContainerListEntry[]>;
   /** Inspect, reduced to the fields named in ContainerInspectSubset (never Config.Env). */
   inspectContainer(containerId: string): Promise<ContainerInspectSubset>;
   /** One record about every second until closed; ends with EOF when the container is removed. */
@@ -78,6 +83,13 @@ export function createDockerClient(transport: Transport): DockerClient {
     );
   }
 
+  async function list(path: string, timeoutMs?: number): Promise<ContainerListEntry[]> {
+    const response = await transport.get(path, timeoutMs === undefined ? undefined : { timeoutMs });
+    const body = parseJsonValue(response.text, path);
+    if (!Array.isArray(body)) throw new DockerBadResponseError(`GET ${path}: expected a JSON array`);
+    return body.filter((entry): entry is ContainerListEntry => isListEntry(entry));
+  }
+
   return {
     async negotiate() {
       // Unversioned on purpose: /_ping answers whatever version we would pick.
@@ -102,10 +114,11 @@ export function createDockerClient(transport: Transport): DockerClient {
     },
 
     async listContainers(options) {
-      const path = `${prefix()}/containers/json${options?.all === true ? '?all=1' : ''}`;
-      const body = parseJsonValue((await transport.get(path)).text, path);
-      if (!Array.isArray(body)) throw new DockerBadResponseError(`GET ${path}: expected a JSON array`);
-      return body.filter((entry): entry is ContainerListEntry => isListEntry(entry));
+      return list(`${prefix()}/containers/json${options?.all === true ? '?all=1' : ''}`);
+    },
+
+    async listContainerSizes(options) {
+      return list(`${prefix()}/containers/json?size=1`, options?.timeoutMs);
     },
 
     async inspectContainer(containerId) {
@@ -216,7 +229,7 @@ export function pickInspectSubset(body: unknown): ContainerInspectSubset {
   if (typeof health['Status'] === 'string') pickedState.Health = { Status: health['Status'].slice(0, 32) };
   subset.State = pickedState;
   const pickedHost: NonNullable<ContainerInspectSubset['HostConfig']> = {};
-  for (const key of ['NanoCpus', 'CpuQuota', 'CpuPeriod', 'Memory', 'PidsLimit'] as const) {
+  for (const key of ['NanoCpus', 'CpuQuota', 'CpuPeriod', 'CpuShares', 'Memory', 'MemoryReservation', 'MemorySwap', 'PidsLimit'] as const) {
     const value = numberField(host, key);
     if (value !== undefined) pickedHost[key] = value;
   }

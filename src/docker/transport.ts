@@ -58,7 +58,8 @@ export interface StreamHandle {
 }
 
 export interface Transport {
-  get(pathWithQuery: string): Promise<DockerResponse>;
+  /** `timeoutMs` replaces the transport's deadline for this request (a slow list, say). */
+  get(pathWithQuery: string, request?: { timeoutMs?: number }): Promise<DockerResponse>;
   openStream(pathWithQuery: string, handlers: StreamHandlers, options: { idleTimeoutMs: number | null }): StreamHandle;
   /** Closes idle pooled sockets. Open streams are the caller's to close. */
   destroy(): void;
@@ -112,7 +113,8 @@ export function createTransport(options: TransportOptions): Transport {
     return toUnavailableError(errno, endpoint);
   }
 
-  function get(pathWithQuery: string): Promise<DockerResponse> {
+  function get(pathWithQuery: string, request?: { timeoutMs?: number }): Promise<DockerResponse> {
+    const timeoutMs = request?.timeoutMs ?? options.timeoutMs;
     return new Promise((resolve, reject) => {
       let req: http.ClientRequest;
       try {
@@ -136,8 +138,8 @@ export function createTransport(options: TransportOptions): Transport {
         req.destroy();
       };
       const deadline = setTimeout(() => {
-        fail(new DockerTimeoutError(`GET ${pathWithQuery}: no complete answer after ${options.timeoutMs} ms`));
-      }, options.timeoutMs);
+        fail(new DockerTimeoutError(`GET ${pathWithQuery}: no complete answer after ${timeoutMs} ms`));
+      }, timeoutMs);
       deadline.unref();
       guardConnect(req, pathWithQuery);
       req.on('error', fail);

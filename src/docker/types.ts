@@ -94,6 +94,13 @@ export interface ContainerListEntry {
   State?: string;
   Status?: string;
   HostConfig?: { NetworkMode?: string };
+  /**
+   * With `size=1` only: bytes of the container's writable layer (the files it created or
+   * changed). Go's omitempty leaves it out when 0, and when the daemon could not size it.
+   */
+  SizeRw?: number;
+  /** With `size=1` only: the writable layer plus the image's layers. */
+  SizeRootFs?: number;
 }
 
 /** One message of `GET /events`. */
@@ -131,7 +138,11 @@ export interface ContainerInspectSubset {
     CpuQuota?: number;
     CpuPeriod?: number;
     CpusetCpus?: string;
+    CpuShares?: number;
     Memory?: number;
+    MemoryReservation?: number;
+    /** Memory plus swap; -1 unlimited; the daemon stores twice Memory when only Memory was set. */
+    MemorySwap?: number;
     PidsLimit?: number | null;
     /** '', 'no', 'always', 'unless-stopped' or 'on-failure': whether the daemon starts it again. */
     RestartPolicy?: { Name?: string };

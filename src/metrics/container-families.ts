@@ -3,7 +3,7 @@
 // written for cAdvisor read them unchanged; where a value is defined differently the
 // comment says so. Pure: the counter adjuster (monotonic.ts) is passed in.
 
-import type { BlockDeviceCounters, ContainerInfo, ContainerSample, InterfaceCounters } from '../stats/types.js';
+import type { BlockDeviceCounters, ContainerDetails, ContainerInfo, ContainerSample, InterfaceCounters } from '../stats/types.js';
 import type { Exposition, Labels, MetricType } from './exposition.js';
 
 export interface MachineFacts {
@@ -23,7 +23,7 @@ interface FamilySpec {
   name: string;
   type: MetricType;
   help: string;
-  points(sample: ContainerSample, info: Readonly<ContainerInfo>, machine: MachineFacts): readonly Point[];
+  points(sample: ContainerSample, container: ContainerPoint, machine: MachineFacts): readonly Point[];
 }
 
 const NS_PER_SECOND = 1e9;
@@ -35,6 +35,17 @@ const ifQuota = (sample: ContainerSample, value: number): readonly Point[] =>
 /** A figure only the kernel source has (null from the Engine API): no series rather than a false 0. */
 const ifKnown = (value: number | null): readonly Point[] => (value === null ? [] : single(value));
 const US_PER_SECOND = 1e6;
+/** cAdvisor writes times as whole seconds (Go's time.Time.Unix()). */
+const toUnixSeconds = (epochMs: number): number => Math.floor(epochMs / 1000);
+
+/**
+ * A setting read from inspect: no series until the container's inspect has answered
+ * (a moment after each start) rather than a default that may be wrong. Unlimited (null)
+ * is written as 0, as cAdvisor writes any limit above 2^62 (specMemoryValue).
+ */
+function fromSpec(container: ContainerPoint, pick: (details: Readonly<ContainerDetails>) => number | null): readonly Point[] {
+  return container.details === null ? [] : single(pick(container.details) ?? 0);
+}
 
 /**
  * cAdvisor's counters without the `_total` suffix (google/cadvisor metrics/prometheus.go):
@@ -127,9 +138,30 @@ export const CONTAINER_FAMILIES: readonly FamilySpec[] = [
   gauge('container_memory_working_set_bytes', 'Current working set in bytes.', (s) => single(s.memoryUsageBytes)),
   gauge('container_memory_rss', 'Size of RSS in bytes.', (s) => single(s.memoryRssBytes)),
   gauge('container_memory_cache', 'Number of bytes of page cache memory.', (s) => single(s.memoryCacheBytes)),
-  gauge('container_spec_memory_limit_bytes', 'Memory limit for the container.', (s, _info, machine) =>
+  // From the stats' limit, live across `docker update` as cAdvisor's read of the cgroup
+  // is; the other spec families come from inspect at start.
+  gauge('container_spec_memory_limit_bytes', 'Memory limit for the container.', (s, _container, machine) =>
     single(specMemoryLimitBytes(s.memoryLimitBytes, machine)),
   ),
+  // cgroup v1's memory.soft_limit_in_bytes and memory.memsw.limit_in_bytes (memory plus
+  // swap). On cgroup v2 cAdvisor reads memory.min, which Docker never sets
+  // (--memory-reservation goes to memory.low), and memory.swap.max, which is swap alone.
+  gauge('container_spec_memory_reservation_limit_bytes', 'Memory reservation limit for the container.', (_s, c) =>
+    fromSpec(c, (d) => d.memoryReservationBytes),
+  ),
+  gauge('container_spec_memory_swap_limit_bytes', 'Memory swap limit for the container.', (_s, c) =>
+    fromSpec(c, (d) => d.memorySwapLimitBytes),
+  ),
+  // cgroup v1's cpu.cfs_period_us, cpu.cfs_quota_us and cpu.shares. On v2 cAdvisor reads
+  // cpu.max (the same figures) and cpu.weight, which it maps back onto 2…262144 (2597
+  // for the default weight, where we give the kernel's 1024). No quota series without a
+  // quota, as cAdvisor.
+  gauge('container_spec_cpu_period', 'CPU period of the container.', (_s, c) => fromSpec(c, (d) => d.cpuPeriodUs)),
+  gauge('container_spec_cpu_quota', 'CPU quota of the container.', (_s, c) => {
+    const quota = c.details?.cpuQuotaUs ?? null;
+    return quota === null ? [] : single(quota);
+  }),
+  gauge('container_spec_cpu_shares', 'CPU share of the container.', (_s, c) => fromSpec(c, (d) => d.cpuShares)),
   gauge('container_memory_swap', 'Container swap usage in bytes.', (s) => ifKnown(s.memorySwapBytes)),
   counter('container_memory_failcnt', 'Number of memory usage hits limits', (s) => ifKnown(s.memoryFailcnt)),
   gauge('container_memory_max_usage_bytes', 'Maximum memory usage recorded in bytes', (s) => ifKnown(s.memoryMaxUsageBytes)),
@@ -139,22 +171,44 @@ export const CONTAINER_FAMILIES: readonly FamilySpec[] = [
   ...NETWORK.map(([suffix, help, pick]) => counter(`container_network_${suffix}`, help, (s) => perInterface(s, pick))),
   // device is major:minor: the Engine API names no device files.
   counter('container_fs_reads_bytes_total', 'Cumulative count of bytes read', (s) => perDevice(s, (d) => d.readBytes)),
+  // Operations per device (v1 io_serviced, v2 io.stat rios/wios), as cAdvisor's blkio
+  // series. cAdvisor adds one series for the disk holding Docker's storage whose value is
+  // that whole disk's /proc/diskstats count, not the container's; we leave it out.
+  counter('container_fs_reads_total', 'Cumulative count of reads completed', (s) => perDevice(s, (d) => d.readOps)),
   counter('container_fs_writes_bytes_total', 'Cumulative count of bytes written', (s) => perDevice(s, (d) => d.writeBytes)),
+  counter('container_fs_writes_total', 'Cumulative count of writes completed', (s) => perDevice(s, (d) => d.writeOps)),
   // pids_stats.current counts tasks, that is threads, as the pids cgroup does.
   gauge('container_threads', 'Number of threads running inside the container', (s) => single(s.pids)),
-  // The time the daemon took the sample we serve, not the scrape time as in cAdvisor:
-  // `time() - container_last_seen` then shows how old the data is.
-  gauge('container_last_seen', 'Last time a container was seen by the exporter', (s) => single(Math.floor(s.readMs / 1000))),
+  // cAdvisor counts the lines of the cgroup's cgroup.procs: processes, not threads. The
+  // Engine API has no such count, so this is pids.current too: equal for single-threaded
+  // processes, more for a container running threads (a JVM, a Go program). 0 is a count
+  // we did not get (a running container has a process): no series.
+  gauge('container_processes', 'Number of processes running inside the container.', (s) => (s.pids > 0 ? single(s.pids) : [])),
+  // The scrape's time, as cAdvisor's (its collection time), for a container with a fresh
+  // sample (exporter.ts leaves stale ones out).
+  gauge('container_last_seen', 'Last time a container was seen by the exporter', (_s, c) => single(toUnixSeconds(c.seenAtMs))),
   ...pressureFamilies(),
-  // Docker's `Created`, which cAdvisor's Docker handler uses too (not the latest start).
-  gauge('container_start_time_seconds', 'Start time of the container since unix epoch in seconds.', (_s, info) =>
-    info.createdSeconds > 0 ? single(info.createdSeconds) : [],
+  // cAdvisor v0.57 and later (commit 711f2bec, "Fix start/creation time metrics") report
+  // the current run's start here (State.StartedAt: it changes on every restart) and
+  // Docker's `Created` as container_creation_time_seconds. No start series until inspect
+  // has answered: a fallback to Created would read as a restart in changes().
+  gauge('container_start_time_seconds', 'Start time of the container since unix epoch in seconds.', (_s, c) => {
+    if (c.details === null) return [];
+    if (c.details.startedAtMs !== null) return single(toUnixSeconds(c.details.startedAtMs));
+    return c.info.createdSeconds > 0 ? single(c.info.createdSeconds) : [];
+  }),
+  gauge('container_creation_time_seconds', 'Container creation time since unix epoch in seconds.', (_s, c) =>
+    c.info.createdSeconds > 0 ? single(c.info.createdSeconds) : [],
   ),
 ];
 
 export interface ContainerPoint {
   info: Readonly<ContainerInfo>;
   sample: ContainerSample;
+  /** What inspect told at the container's start; null until it answers. */
+  details: Readonly<ContainerDetails> | null;
+  /** When the exporter saw the container with a fresh sample (the scrape), epoch ms. */
+  seenAtMs: number;
   /** id, name, image and the allowlisted Docker labels. */
   labels: Labels;
   /** Makes a counter value monotonic; identity in tests that do not care. */
@@ -166,7 +220,7 @@ export function addContainerFamilies(exposition: Exposition, containers: readonl
   for (const spec of CONTAINER_FAMILIES) {
     const family = exposition.family(spec.name, spec.type, spec.help);
     for (const container of containers) {
-      for (const point of spec.points(container.sample, container.info, machine)) {
+      for (const point of spec.points(container.sample, container, machine)) {
         const seriesKey = `${spec.name}${point.labels.map(([name, value]) => `\u0000${name}=${value}`).join('')}`;
         const value = spec.type === 'counter' ? container.adjust(seriesKey, point.value) : point.value;
         family.add([...container.labels, ...point.labels], value);

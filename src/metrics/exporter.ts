@@ -1,9 +1,11 @@
-// GET /metrics: the store's latest samples as cAdvisor's families, the machine, and
-// dockmon's own health. Built from memory on each scrape; it never waits on Docker.
-// The only state is the per-container counter offsets (monotonic.ts).
+// GET /metrics: the store's latest samples as cAdvisor's families, the host's root cgroup
+// (id="/"), the machine, and dockmon's own health. Built from memory and a few kernel
+// files on each scrape; it never waits on Docker. The only state is the per-container
+// counter offsets (monotonic.ts).
 
 import type { Alert } from '../alerts/types.js';
 import type { StoreReader } from '../sampler/store.js';
+import type { RootCgroupSample } from '../stats/host-sample.js';
 import {
   addContainerFamilies,
   cgroupId,
@@ -13,8 +15,10 @@ import {
   type MachineFacts,
 } from './container-families.js';
 import { createExposition, type Exposition } from './exposition.js';
+import { addFsUsageFamilies, type FsUsageSource } from './fs-usage-family.js';
 import { createMonotonicCounters } from './monotonic.js';
 import type { ProcessFacts } from './process-facts.js';
+import { addRootCgroupSeries } from './root-families.js';
 
 /**
  * A container whose last stats record arrived longer ago than this is left out: while
@@ -50,6 +54,10 @@ export interface MetricsSource {
   processFacts(): ProcessFacts;
   /** The built-in alerts that fire now (dockmon_alert_firing); absent: the family is left out. */
   firingAlerts?(): readonly Alert[];
+  /** The host's figures, exported as cAdvisor's root cgroup (id="/"); absent or null: left out. */
+  rootCgroup?(): RootCgroupSample | null;
+  /** Writable-layer sizes (FS_USAGE_INTERVAL); absent: container_fs_usage_bytes is left out. */
+  fsUsage?: FsUsageSource;
 }
 
 export interface MetricsExporter {
@@ -71,6 +79,8 @@ export function createMetricsExporter(source: MetricsSource): MetricsExporter {
       points.push({
         info: view.info,
         sample,
+        details: view.details,
+        seenAtMs: nowMs,
         labels: containerLabels(view.info, allowlist),
         adjust: monotonic.container(view.info.id, sample.cpuUsageNs),
       });
@@ -86,6 +96,11 @@ export function createMetricsExporter(source: MetricsSource): MetricsExporter {
       const exposition = createExposition();
       const points = containerPoints(nowMs);
       addContainerFamilies(exposition, points, source.machine);
+      const root = source.rootCgroup?.() ?? null;
+      if (root !== null) addRootCgroupSeries(exposition, root, nowMs);
+      if (source.fsUsage !== undefined) {
+        addFsUsageFamilies(exposition, points.map((point) => ({ id: point.info.id, labels: point.labels })), source.fsUsage);
+      }
       addMachineFamilies(exposition, source.machine);
       addAgentFamilies(exposition, source, points.length, (source.elapsedMs() - startedMs) / 1000);
       if (source.firingAlerts !== undefined) addAlertFamilies(exposition, source.firingAlerts());

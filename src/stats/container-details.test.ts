@@ -1,5 +1,14 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { countCpuset, cpuLimitCores, toContainerDetails, toHealth } from './container-details.js';
+import { pickInspectSubset } from '../docker/client.js';
+import { cfsQuotaUs, countCpuset, cpuLimitCores, cpuShares, toContainerDetails, toHealth } from './container-details.js';
+
+const MIB = 1024 * 1024;
+
+function inspectFixture(path: string): unknown {
+  const body = JSON.parse(readFileSync(new URL(`../../test/fixtures/${path}`, import.meta.url), 'utf8')) as unknown;
+  return Array.isArray(body) ? body[0] : body;
+}
 
 describe('inspect → ContainerDetails', () => {
   it('reads restarts, start time, health, OOM and limits', () => {
@@ -16,9 +25,68 @@ describe('inspect → ContainerDetails', () => {
       oomKillsSeen: 0,
       cpuLimitCores: 0.5,
       memoryLimitBytes: 67_108_864,
+      cpuPeriodUs: 100_000,
+      cpuQuotaUs: 50_000,
+      cpuShares: 1024,
+      memoryReservationBytes: null,
+      memorySwapLimitBytes: null,
       pidsLimit: 100,
       restartPolicy: '',
     });
+  });
+
+  it.each([
+    [
+      'a real Docker inspect, -m 256m only (the daemon stored MemorySwap = 2 × Memory)',
+      'docker/cgroup-v2/otel-collector-contrib/container.json',
+      { cpuPeriodUs: 100_000, cpuQuotaUs: null, cpuShares: 1024, memoryLimitBytes: 256 * MIB, memoryReservationBytes: null, memorySwapLimitBytes: 512 * MIB },
+    ],
+    [
+      'Podman, --cpus 0.5 (it fills CpuPeriod and CpuQuota as well as NanoCpus)',
+      'podman/inspect-pm-burn.json',
+      { cpuPeriodUs: 100_000, cpuQuotaUs: 50_000, cpuShares: 1024, memoryLimitBytes: null, memoryReservationBytes: null, memorySwapLimitBytes: null },
+    ],
+    [
+      'Podman, -m 64m',
+      'podman/inspect-pm-mem.json',
+      { cpuPeriodUs: 100_000, cpuQuotaUs: null, cpuShares: 1024, memoryLimitBytes: 64 * MIB, memoryReservationBytes: null, memorySwapLimitBytes: 128 * MIB },
+    ],
+  ])('reads the CPU and memory settings of %s', (_name, path, expected) => {
+    expect(toContainerDetails(pickInspectSubset(inspectFixture(path)))).toMatchObject(expected);
+  });
+
+  it('reads explicit settings, and unlimited swap (-1) as none', () => {
+    const details = toContainerDetails({
+      HostConfig: { CpuQuota: 25_000, CpuPeriod: 50_000, CpuShares: 512, Memory: 128 * MIB, MemoryReservation: 64 * MIB, MemorySwap: -1 },
+    });
+    expect(details).toMatchObject({
+      cpuPeriodUs: 50_000,
+      cpuQuotaUs: 25_000,
+      cpuShares: 512,
+      memoryLimitBytes: 128 * MIB,
+      memoryReservationBytes: 64 * MIB,
+      memorySwapLimitBytes: null,
+    });
+  });
+
+  it.each([
+    [{ NanoCpus: 1_500_000_000 }, 150_000],
+    [{ NanoCpus: 333_333_333 }, 33_333],
+    [{ CpuQuota: 20_000, CpuPeriod: 10_000 }, 20_000],
+    [{ CpuQuota: -1 }, null],
+    [{}, null],
+  ])('takes the CFS quota of %j as %s µs', (host, quota) => {
+    expect(cfsQuotaUs(host)).toBe(quota);
+  });
+
+  it.each([
+    [undefined, 1024],
+    [0, 1024],
+    [512, 512],
+    [1, 2],
+    [1_000_000, 262_144],
+  ])('reads CpuShares %s as the kernel holds it: %i', (requested, shares) => {
+    expect(cpuShares(requested)).toBe(shares);
   });
 
   it('treats missing fields, zero limits and Go zero time as unknown or unlimited', () => {
@@ -33,6 +101,11 @@ describe('inspect → ContainerDetails', () => {
       lastExitOomKilled: false,
       cpuLimitCores: null,
       memoryLimitBytes: null,
+      cpuPeriodUs: 100_000,
+      cpuQuotaUs: null,
+      cpuShares: 1024,
+      memoryReservationBytes: null,
+      memorySwapLimitBytes: null,
       pidsLimit: null,
       restartPolicy: '',
     });

@@ -120,9 +120,9 @@ describe('blockDeviceCounters', () => {
         ],
       },
       [
-        { major: 8, minor: 0, readBytes: 0, writeBytes: 2 },
-        { major: 8, minor: 16, readBytes: 1, writeBytes: 0 },
-        { major: 253, minor: 0, readBytes: 8192, writeBytes: 614400 },
+        { major: 8, minor: 0, readBytes: 0, writeBytes: 2, readOps: 0, writeOps: 0 },
+        { major: 8, minor: 16, readBytes: 1, writeBytes: 0, readOps: 0, writeOps: 0 },
+        { major: 253, minor: 0, readBytes: 8192, writeBytes: 614400, readOps: 0, writeOps: 0 },
       ],
     ],
     [
@@ -134,14 +134,35 @@ describe('blockDeviceCounters', () => {
           { major: 8, minor: 0, op: 'write', value: 7 },
         ],
       },
-      [{ major: 8, minor: 0, readBytes: 150, writeBytes: 7 }],
+      [{ major: 8, minor: 0, readBytes: 150, writeBytes: 7, readOps: 0, writeOps: 0 }],
+    ],
+    [
+      'operations from io_serviced_recursive, by the same op rule, beside the bytes of the same device',
+      {
+        io_service_bytes_recursive: [
+          { major: 8, minor: 0, op: 'Read', value: 4096 },
+          { major: 8, minor: 0, op: 'Write', value: 8192 },
+        ],
+        io_serviced_recursive: [
+          { major: 8, minor: 0, op: 'Read', value: 3 },
+          { major: 8, minor: 0, op: 'Write', value: 5 },
+          { major: 8, minor: 0, op: 'Sync', value: 5 },
+          { major: 8, minor: 0, op: 'Total', value: 8 },
+          { major: 259, minor: 1, op: 'read', value: 11 },
+          { major: 259, minor: 1, op: 'write', value: 13 },
+        ],
+      },
+      [
+        { major: 8, minor: 0, readBytes: 4096, writeBytes: 8192, readOps: 3, writeOps: 5 },
+        { major: 259, minor: 1, readBytes: 0, writeBytes: 0, readOps: 11, writeOps: 13 },
+      ],
     ],
     ['null array (v2, stopped)', { io_service_bytes_recursive: null }, []],
     ['missing blkio_stats', undefined, []],
     [
       'garbage entries are skipped or read as 0',
       { io_service_bytes_recursive: [null as never, { op: 7 as never }, { op: 'Read', value: Number.NaN }] },
-      [{ major: 0, minor: 0, readBytes: 0, writeBytes: 0 }],
+      [{ major: 0, minor: 0, readBytes: 0, writeBytes: 0, readOps: 0, writeOps: 0 }],
     ],
   ])('%s', (_name, input, expected) => {
     expect(blockDeviceCounters(input)).toEqual(expected);

@@ -1,7 +1,7 @@
 // The detailed counters cAdvisor exports and `docker stats` does not show: CPU time by
-// mode, CFS throttling, memory broken into RSS and page cache, and network and block
-// I/O per interface and per device. Pure, over raw Engine shapes; every value goes
-// through toCounter(), so a missing or garbage field is 0, never NaN.
+// mode, CFS throttling, memory broken into RSS and page cache, network I/O per interface
+// and block I/O (bytes and operations) per device. Pure, over raw Engine shapes; every
+// value goes through toCounter(), so a missing or garbage field is 0, never NaN.
 //
 // Provenance of the meanings (which raw key is which cAdvisor figure):
 // - google/cadvisor container/libcontainer/handler.go (setCPUStats, setMemoryStats):
@@ -12,7 +12,7 @@
 //   usage_in_usermode/usage_in_kernelmode in ns on Linux (v2: user_usec/system_usec × 1000),
 //   in 100 ns units on Windows.
 
-import type { BlkioStats, CpuStats, MemoryStats, NetworkStats } from '../docker/types.js';
+import type { BlkioEntry, BlkioStats, CpuStats, MemoryStats, NetworkStats } from '../docker/types.js';
 import { toCounter } from './math.js';
 import type { BlockDeviceCounters, ContainerSample, InterfaceCounters } from './types.js';
 
@@ -106,14 +106,29 @@ export function interfaceCounters(networks: Record<string, NetworkStats> | undef
 }
 
 /**
- * Bytes read and written per device (major:minor), with blockIoTotals' op rule: only the
- * first letter counts, so cgroup v1's Sync/Async/Total lines are not added twice and v2's
- * lower-case read/write match. Sorted by major, then minor. Windows sends no entries.
+ * Bytes and operations, read and written, per device (major:minor): bytes from
+ * io_service_bytes_recursive, operations from io_serviced_recursive (the same shape),
+ * with blockIoTotals' op rule: only the first letter counts, so cgroup v1's
+ * Sync/Async/Total lines are not added twice and v2's lower-case read/write match.
+ * Sorted by major, then minor. Windows sends no entries.
  */
 export function blockDeviceCounters(blkio: BlkioStats | undefined): BlockDeviceCounters[] {
-  const entries = isObject(blkio) ? blkio.io_service_bytes_recursive : undefined;
-  if (!Array.isArray(entries)) return [];
+  if (!isObject(blkio)) return [];
   const byDevice = new Map<string, BlockDeviceCounters>();
+  addBlkioEntries(byDevice, blkio.io_service_bytes_recursive, 'readBytes', 'writeBytes');
+  addBlkioEntries(byDevice, blkio.io_serviced_recursive, 'readOps', 'writeOps');
+  return [...byDevice.values()].sort((a, b) => a.major - b.major || a.minor - b.minor);
+}
+
+type BlockCounterKey = Exclude<keyof BlockDeviceCounters, 'major' | 'minor'>;
+
+function addBlkioEntries(
+  byDevice: Map<string, BlockDeviceCounters>,
+  entries: BlkioEntry[] | null | undefined,
+  readKey: BlockCounterKey,
+  writeKey: BlockCounterKey,
+): void {
+  if (!Array.isArray(entries)) return;
   for (const entry of entries) {
     if (!isObject(entry) || typeof entry.op !== 'string') continue;
     const first = entry.op.charAt(0).toLowerCase();
@@ -123,13 +138,12 @@ export function blockDeviceCounters(blkio: BlkioStats | undefined): BlockDeviceC
     const key = `${major}:${minor}`;
     let device = byDevice.get(key);
     if (device === undefined) {
-      device = { major, minor, readBytes: 0, writeBytes: 0 };
+      device = { major, minor, readBytes: 0, writeBytes: 0, readOps: 0, writeOps: 0 };
       byDevice.set(key, device);
     }
-    if (first === 'r') device.readBytes = toCounter(device.readBytes + toCounter(entry.value));
-    else device.writeBytes = toCounter(device.writeBytes + toCounter(entry.value));
+    const field = first === 'r' ? readKey : writeKey;
+    device[field] = toCounter(device[field] + toCounter(entry.value));
   }
-  return [...byDevice.values()].sort((a, b) => a.major - b.major || a.minor - b.minor);
 }
 
 /** Every detail counter of one stats record, for ContainerSample. */

@@ -253,8 +253,8 @@ describe('synthetic cgroup v2 pair', () => {
         { name: 'eth1', rxBytes: 1000, rxPackets: 10, rxErrors: 0, rxDropped: 0, txBytes: 0, txPackets: 0, txErrors: 0, txDropped: 0 },
       ],
       blockDevices: [
-        { major: 8, minor: 0, readBytes: 1048576, writeBytes: 4096 },
-        { major: 253, minor: 0, readBytes: 1048576, writeBytes: 4096 },
+        { major: 8, minor: 0, readBytes: 1048576, writeBytes: 4096, readOps: 0, writeOps: 0 },
+        { major: 253, minor: 0, readBytes: 1048576, writeBytes: 4096, readOps: 0, writeOps: 0 },
       ],
       blockReadOps: 0,
       blockWriteOps: 0,

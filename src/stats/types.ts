@@ -58,7 +58,7 @@ export interface ContainerSample {
   memoryCacheBytes: number;
   /** Cumulative counters per interface, sorted by name; empty without a `networks` key. */
   networkInterfaces: readonly InterfaceCounters[];
-  /** Cumulative bytes per block device, sorted by major:minor; empty when none were sent. */
+  /** Cumulative bytes and operations per block device, sorted by major:minor; empty when none were sent. */
   blockDevices: readonly BlockDeviceCounters[];
   /** Read and write operations, summed over devices; 0 when unknown. */
   blockReadOps: number;
@@ -176,6 +176,9 @@ export interface BlockDeviceCounters {
   minor: number;
   readBytes: number;
   writeBytes: number;
+  /** Read and write operations completed (v1 io_serviced, v2 io.stat rios/wios). */
+  readOps: number;
+  writeOps: number;
 }
 
 /** Lifecycle state as Docker reports it in /containers/json and events. */
@@ -219,6 +222,18 @@ export interface ContainerDetails {
   cpuLimitCores: number | null;
   /** --memory, null when unlimited. */
   memoryLimitBytes: number | null;
+  // The CPU and memory settings as the kernel applies them (cgroup v1 terms), for the
+  // container_spec_* families; read at start, so a later `docker update` shows after a restart.
+  /** CFS period in µs: --cpu-period, else the kernel's 100 000, which --cpus uses too. */
+  cpuPeriodUs: number;
+  /** CFS quota in µs per period: --cpu-quota, or --cpus × the period; null without one. */
+  cpuQuotaUs: number | null;
+  /** --cpu-shares, clamped to the kernel's 2…262 144; the kernel's 1024 when unset. */
+  cpuShares: number;
+  /** --memory-reservation (the soft limit), null when unset. */
+  memoryReservationBytes: number | null;
+  /** --memory-swap: memory plus swap (the daemon's default is twice --memory), null when unlimited. */
+  memorySwapLimitBytes: number | null;
   /** --pids-limit, null when unlimited. */
   pidsLimit: number | null;
   /** --restart: '' or 'no' (never), 'always', 'unless-stopped', 'on-failure'. */

@@ -36,7 +36,7 @@ describe('sorting', () => {
     expect(sortValue(fast, 'block')).toBe(4096 + 8192);
     expect(sortValue(fast, 'cpu')).toBe(1);
     expect(sortValue(row('b3', 'x', 1 / 3), 'cpu')).toBe(0.333);
-    const started = { ...fast, details: { startedAtMs: NOW - 90_500, restartCount: 0, health: 'none' as const, lastExitOomKilled: false, oomKillsSeen: 0, cpuLimitCores: null, memoryLimitBytes: null, pidsLimit: null, restartPolicy: '' } };
+    const started = { ...fast, details: { startedAtMs: NOW - 90_500, restartCount: 0, health: 'none' as const, lastExitOomKilled: false, oomKillsSeen: 0, cpuLimitCores: null, memoryLimitBytes: null, cpuPeriodUs: 100_000, cpuQuotaUs: null, cpuShares: 1024, memoryReservationBytes: null, memorySwapLimitBytes: null, pidsLimit: null, restartPolicy: '' } };
     expect(uptimeSeconds(started, NOW)).toBe(90);
     expect(uptimeSeconds(fast, NOW)).toBeNull();
   });

@@ -15,6 +15,11 @@ const DETAILS: ContainerDetails = {
   oomKillsSeen: 1,
   cpuLimitCores: 0.5,
   memoryLimitBytes: 64 * 1024 * 1024,
+  cpuPeriodUs: 100_000,
+  cpuQuotaUs: 50_000,
+  cpuShares: 1024,
+  memoryReservationBytes: null,
+  memorySwapLimitBytes: 128 * 1024 * 1024,
   pidsLimit: 100,
   restartPolicy: '',
 };

@@ -4,11 +4,12 @@
 //
 // It mimics the real daemon where our client can tell the difference (see
 // /work/shared/docker-api-notes.md §2, §3, §4, §8): version prefix and the 400 for a
-// too-new version, common headers, the list shape, stats streaming (chunked NDJSON,
-// `precpu_stats` chained from the previous record and zero-valued in the first one,
-// empty records for stopped containers, EOF on removal), and /events. Integers above
-// 2^53 (e.g. cgroup v1's hierarchical_memory_limit, events' timeNano) are written with
-// their exact digits, as Go does, by keeping them as bigint in memory.
+// too-new version, common headers, the list shape (SizeRw and SizeRootFs with size=1),
+// stats streaming (chunked NDJSON, `precpu_stats` chained from the previous record and
+// zero-valued in the first one, empty records for stopped containers, EOF on removal),
+// and /events. Integers above 2^53 (e.g. cgroup v1's hierarchical_memory_limit, events'
+// timeNano) are written with their exact digits, as Go does, by keeping them as bigint
+// in memory.
 //
 // Timers and clocks are captured at import time, so `vi.useFakeTimers()` in a test does
 // not freeze the fake: it always runs on real time.
@@ -67,6 +68,12 @@ export interface FakeContainer {
   restartCount: number;
   /** State.Pid of inspect while it runs (0 once exited), as the daemon's host numbers it. */
   pid: number;
+  /**
+   * Bytes of the writable layer, listed as SizeRw with `size=1` (left out when 0, as Go's
+   * omitempty does); SizeRootFs adds `imageSizeBytes`.
+   */
+  sizeRw: number;
+  imageSizeBytes: number;
 }
 
 export type FakeContainerInit = Partial<FakeContainer>;
@@ -580,7 +587,7 @@ export async function startFakeDocker(options: StartFakeDockerOptions = {}): Pro
     return `Exited (${c.exitCode}) ${age} ago`;
   };
 
-  const listEntry = (c: FakeContainer): Json => {
+  const listEntry = (c: FakeContainer, withSize: boolean): Json => {
     const netName =
       c.networkMode === 'default' ? 'bridge' : c.networkMode.startsWith('container:') ? null : c.networkMode;
     const networks: Json = {};
@@ -601,6 +608,8 @@ export async function startFakeDocker(options: StartFakeDockerOptions = {}): Pro
         DriverOpts: null,
       };
     }
+    // size=1: the daemon sizes the writable layer (moby daemon/list.go); SizeRw is omitempty.
+    const sizes: Json = withSize ? { ...(c.sizeRw > 0 ? { SizeRw: c.sizeRw } : {}), SizeRootFs: c.sizeRw + c.imageSizeBytes } : {};
     return {
       Id: c.id,
       Names: [`/${c.name}`],
@@ -615,6 +624,7 @@ export async function startFakeDocker(options: StartFakeDockerOptions = {}): Pro
       HostConfig: { NetworkMode: c.networkMode },
       NetworkSettings: { Networks: networks },
       Mounts: [],
+      ...sizes,
     };
   };
 
@@ -641,6 +651,8 @@ export async function startFakeDocker(options: StartFakeDockerOptions = {}): Pro
       hostConfig: init.hostConfig ?? {},
       restartCount: init.restartCount ?? 0,
       pid: init.pid ?? 40_000 + nameSeq,
+      sizeRw: init.sizeRw ?? 0,
+      imageSizeBytes: init.imageSizeBytes ?? 4_261_726,
     };
     containers.set(c.id, c);
     emitEvent(containerEvent(c, c.state === 'exited' ? 'create' : 'start'));
@@ -806,7 +818,7 @@ export async function startFakeDocker(options: StartFakeDockerOptions = {}): Pro
           return eq === -1 ? l in c.labels : c.labels[l.slice(0, eq)] === l.slice(eq + 1);
         }),
       )
-      .map(listEntry);
+      .map((c) => listEntry(c, boolParam(query, 'size', false)));
     sendJson(res, 200, list);
   };
 

@@ -45,7 +45,7 @@ export function makeSample(readMs: number, overrides: Partial<ContainerSample> =
     networkInterfaces: [
       { name: 'eth0', rxBytes: 2048, rxPackets: 20, rxErrors: 0, rxDropped: 0, txBytes: 1024, txPackets: 10, txErrors: 0, txDropped: 0 },
     ],
-    blockDevices: [{ major: 8, minor: 0, readBytes: 4096, writeBytes: 8192 }],
+    blockDevices: [{ major: 8, minor: 0, readBytes: 4096, writeBytes: 8192, readOps: 2, writeOps: 4 }],
     blockReadOps: 2,
     blockWriteOps: 4,
     oomKills: null,
