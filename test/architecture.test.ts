@@ -72,8 +72,42 @@ function allows(list: readonly string[], target: string): boolean {
 
 const IMPORT = /^\s*import\s+(type\s+)?[^'"]*?from\s+'([^']+)'/gm;
 
+/** `import … from` and `export … from`, type-only included: a type cycle is still a knot to read. */
+const EDGE = /^\s*(?:import|export)\s+(?:type\s+)?[^'"]*?from\s+'(\.[^']+)'/gm;
+
+/** Every import cycle among the files, each as its path (a → b → … → a). */
+function importCycles(files: readonly string[]): string[] {
+  const edges = new Map<string, string[]>();
+  for (const file of files) {
+    const text = readFileSync(path.join(srcDir, file), 'utf8');
+    const targets = [...text.matchAll(EDGE)].map(([, specifier = '']) =>
+      path.posix.normalize(path.posix.join(path.posix.dirname(file), specifier)).replace(/\.js$/, '.ts'),
+    );
+    edges.set(file, targets);
+  }
+  const cycles: string[] = [];
+  const state = new Map<string, 'open' | 'done'>();
+  const stack: string[] = [];
+  const visit = (file: string): void => {
+    state.set(file, 'open');
+    stack.push(file);
+    for (const target of edges.get(file) ?? []) {
+      if (state.get(target) === 'open') cycles.push([...stack.slice(stack.indexOf(target)), target].join(' → '));
+      else if (!state.has(target) && edges.has(target)) visit(target);
+    }
+    stack.pop();
+    state.set(file, 'done');
+  };
+  for (const file of files) if (!state.has(file)) visit(file);
+  return cycles;
+}
+
 describe('architecture', () => {
   const files = sourceFiles(srcDir).map((file) => path.relative(srcDir, file).split(path.sep).join('/'));
+
+  it('has no import cycle in src/ (type imports included)', () => {
+    expect(importCycles(files)).toEqual([]);
+  });
 
   it('knows every module', () => {
     for (const file of files) expect(RULES[moduleOf(file)], `no rule for ${file}`).toBeDefined();

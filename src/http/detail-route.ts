@@ -13,7 +13,7 @@ import type { LifecycleReader } from './lifecycle-routes.js';
 import { onlyParameters, requiredId } from './page-query.js';
 import { rowInputs } from './page-rows.js';
 import { sendHtml } from './respond.js';
-import type { RequestContext } from './routes.js';
+import type { RequestContext } from './context.js';
 
 interface Candidate {
   info: { id: string; name: string };

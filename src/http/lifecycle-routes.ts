@@ -2,23 +2,13 @@
 // lifecycle tracker and the alert rules hold, read from memory like everything else.
 
 import { BadRequestError, NotFoundError } from '../errors.js';
-import type { AlertEngine } from '../alerts/engine.js';
 import type { WebhookStatus } from '../alerts/webhook-notifier.js';
-import type { StoppedRegistry } from '../lifecycle/stopped.js';
-import type { Timeline } from '../lifecycle/timeline.js';
 import { toAlertJson, toTimelineJson } from '../views/lifecycle-json.js';
 import { checkContainerQuery, resolveContainer } from './container-query.js';
 import { sendJson } from './respond.js';
-import type { RequestContext } from './routes.js';
+import type { LifecycleReader, RequestContext } from './context.js';
 
-/** What the handlers read of the lifecycle and the alerts. */
-export interface LifecycleReader {
-  stopped: Pick<StoppedRegistry, 'list' | 'get'>;
-  timeline: Pick<Timeline, 'get' | 'all'>;
-  alerts: Pick<AlertEngine, 'list' | 'firing' | 'firingFor'>;
-  webhooks(): WebhookStatus[];
-  eventsLogStatus(): { ok: boolean; error: string | null; path: string };
-}
+export type { LifecycleReader } from './context.js';
 
 function requireLifecycle(context: RequestContext): LifecycleReader {
   const lifecycle = context.deps.lifecycle;

@@ -7,7 +7,7 @@ import type { Alert } from '../alerts/types.js';
 import type { StoppedContainer } from '../lifecycle/stopped.js';
 import type { StoreReader } from '../sampler/store.js';
 import type { RowInput } from '../views/columns.js';
-import type { AppDeps } from './routes.js';
+import type { AppDeps } from './context.js';
 
 export const KEEP_IN_VIEW_MS = 60 * 60_000;
 

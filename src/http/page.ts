@@ -27,7 +27,7 @@ import { onlyParameters, parseShowStopped, requiredId } from './page-query.js';
 import { pageRows, type PageRows } from './page-rows.js';
 import { statsSourcesSummary } from './stats-sources-json.js';
 import { send, sendError, sendHtml, sendJson } from './respond.js';
-import type { AppDeps, RequestContext } from './routes.js';
+import type { AppDeps, RequestContext } from './context.js';
 
 export { rowInputs } from './page-rows.js';
 

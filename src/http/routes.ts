@@ -1,53 +1,19 @@
 // The whole HTTP API on one screen. Every route answers GET and HEAD.
 
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BadRequestError } from '../errors.js';
-import type { Logger } from '../log/logger.js';
-import type { SampleLog } from '../log/sample-log.js';
-import type { MetricsExporter } from '../metrics/exporter.js';
 import { METRICS_CONTENT_TYPE } from '../metrics/exposition.js';
-import type { StoreReader } from '../sampler/store.js';
 import { toContainerJson } from '../views/container-json.js';
 import { checkContainerQuery, resolveContainer } from './container-query.js';
 import { dockerStateHeaders, requireDockerData } from './docker-state.js';
 import { statsSourcesJson } from './stats-sources-json.js';
-import { serveAlerts, serveContainerEvents, webhookJson, type LifecycleReader } from './lifecycle-routes.js';
+import type { AppDeps, Handler, RequestContext } from './context.js';
+import { serveAlerts, serveContainerEvents, webhookJson } from './lifecycle-routes.js';
 import { runningLifecycle, toStoppedJson } from '../views/lifecycle-json.js';
-import type { LiveUpdates } from './live-updates.js';
-import type { SharedRender } from './shared-render.js';
 import { serveDetail } from './detail-route.js';
 import { serveHistory, serveHistoryCsv, serveLive, servePage, serveTable } from './page.js';
 import { send, sendError, sendJson } from './respond.js';
-import type { StaticFile } from './static-files.js';
 
-export interface AppDeps {
-  store: StoreReader;
-  sampleLog: SampleLog;
-  /** The stats log's health, for /healthz and the page's banner. */
-  logStatus(): { ok: boolean; error: string | null; path: string };
-  staticFiles: ReadonlyMap<string, StaticFile>;
-  /** Renders /metrics from the store; holds the counter offsets that keep counters monotonic. */
-  metrics: MetricsExporter;
-  logger: Logger;
-  now(): number;
-  version: string;
-  startedAtMs: number;
-  /** The page's Server-Sent Events; without it /live answers 503 and the page polls /table. */
-  live?: LiveUpdates;
-  /** /table and /metrics renderings shared by the requests of a quarter-second (shared-render.ts). */
-  shared: SharedRender;
-  /** Stopped containers, timelines and alerts; without it /alerts and /containers/events answer 404. */
-  lifecycle?: LifecycleReader;
-}
-
-export interface RequestContext {
-  req: IncomingMessage;
-  res: ServerResponse;
-  url: URL;
-  deps: AppDeps;
-}
-
-export type Handler = (context: RequestContext) => void;
+export type { AppDeps, Handler, RequestContext } from './context.js';
 
 export const ROUTES: ReadonlyMap<string, Handler> = new Map<string, Handler>([
   ['/', servePage],

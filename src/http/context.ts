@@ -1,0 +1,55 @@
+// What every handler is given: the agent's parts (AppDeps) and the request. Its own file so
+// that the route table (routes.ts) and the handlers (page.ts, detail-route.ts, ...) both
+// import it and never each other's back.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AlertEngine } from '../alerts/engine.js';
+import type { WebhookStatus } from '../alerts/webhook-notifier.js';
+import type { StoppedRegistry } from '../lifecycle/stopped.js';
+import type { Timeline } from '../lifecycle/timeline.js';
+import type { Logger } from '../log/logger.js';
+import type { SampleLog } from '../log/sample-log.js';
+import type { MetricsExporter } from '../metrics/exporter.js';
+import type { StoreReader } from '../sampler/store.js';
+import type { LiveUpdates } from './live-updates.js';
+import type { SharedRender } from './shared-render.js';
+import type { StaticFile } from './static-files.js';
+
+/** What the handlers read of the lifecycle and the alerts. */
+export interface LifecycleReader {
+  stopped: Pick<StoppedRegistry, 'list' | 'get'>;
+  timeline: Pick<Timeline, 'get' | 'all'>;
+  alerts: Pick<AlertEngine, 'list' | 'firing' | 'firingFor'>;
+  webhooks(): WebhookStatus[];
+  eventsLogStatus(): { ok: boolean; error: string | null; path: string };
+}
+
+export interface AppDeps {
+  store: StoreReader;
+  sampleLog: SampleLog;
+  /** The stats log's health, for /healthz and the page's banner. */
+  logStatus(): { ok: boolean; error: string | null; path: string };
+  staticFiles: ReadonlyMap<string, StaticFile>;
+  /** Renders /metrics from the store; holds the counter offsets that keep counters monotonic. */
+  metrics: MetricsExporter;
+  logger: Logger;
+  now(): number;
+  version: string;
+  startedAtMs: number;
+  /** The page's Server-Sent Events; without it /live answers 503 and the page polls /table. */
+  live?: LiveUpdates;
+  /** /table and /metrics renderings shared by the requests of a quarter-second (shared-render.ts). */
+  shared: SharedRender;
+  /** Stopped containers, timelines and alerts; without it /alerts and /containers/events answer 404. */
+  lifecycle?: LifecycleReader;
+}
+
+export interface RequestContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  deps: AppDeps;
+}
+
+export type Handler = (context: RequestContext) => void;
+
