@@ -1,3 +1,5 @@
+// Over 300 lines on purpose: it is the composition root, every part's wiring in one place.
+//
 // Wires the agent together: stats log → Docker client → store and sampler → HTTP
 // server. main.ts adds the process around it (arguments, signals, exit codes);
 // tests start it in-process against a fake Engine.

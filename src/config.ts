@@ -1,3 +1,5 @@
+// Over 300 lines on purpose: most of it is the OPTIONS table itself, one entry per setting.
+//
 // Every setting is an environment variable and a flag, declared once in OPTIONS.
 // Parsing, --help and the README's table are all generated from that one table, so
 // they cannot disagree (the shape of dozzle's internal/support/cli/args.go).

@@ -5,7 +5,7 @@
 // delivered is restored silently; one whose delivery was not recorded is sent again.
 
 import os from 'node:os';
-import type { Alert, AlertNotification } from './types.js';
+import { ALERT_RULES, type Alert, type AlertNotification } from './types.js';
 
 export interface NotificationSink {
   notify(notification: AlertNotification): void;
@@ -128,7 +128,7 @@ export function restoreAlerts(text: string): RestoredAlerts {
   return { alerts: [...latest.values()] };
 }
 
-const RULES = new Set(['exited', 'oom_killed', 'crash_loop', 'unhealthy', 'cpu', 'memory', 'stale', 'docker_unreachable']);
+const RULES: ReadonlySet<string> = new Set(ALERT_RULES);
 
 function alertFromRecord(record: Record<string, unknown>, key: string): Alert | null {
   const rule = record['alert'];

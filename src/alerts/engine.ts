@@ -1,3 +1,6 @@
+// Over 300 lines on purpose: the rules share one map of alerts and their fire/resolve
+// bookkeeping; each rule is a short section below.
+//
 // The built-in alert rules. Two kinds:
 // - on events: `exited` (a non-zero exit nobody asked for, in a container no restart
 //   policy will start again) and `oom_killed` fire on the daemon's die and oom events and

@@ -14,6 +14,12 @@ import type { ContainerInfo } from '../stats/types.js';
 import { createStoppedRegistry, exitCodeFromStatus, parseDockerTime, type StoppedRegistry } from './stopped.js';
 import { createTimeline, LIFECYCLE_ACTIONS, type LifecycleAction, type LifecycleEvent, type Timeline } from './timeline.js';
 
+/** The health of a timeline's latest health_status event, newest first without copying it. */
+function lastHealth(events: readonly LifecycleEvent[]): LifecycleEvent['health'] | undefined {
+  for (let i = events.length - 1; i >= 0; i -= 1) if (events[i]?.action === 'health_status') return events[i]?.health;
+  return undefined;
+}
+
 /** How long after a die (or start) a list may still show the container's earlier state. */
 const LIST_LAG_MS = 2_000;
 
@@ -168,8 +174,7 @@ export function createLifecycleTracker(deps: LifecycleTrackerDeps): LifecycleTra
       // Podman (and Docker on every health check with some versions) repeats health
       // events: only a change is a lifecycle event.
       if (action === 'health_status') {
-        const last = [...(timeline.get(id)?.events ?? [])].reverse().find((known) => known.action === 'health_status');
-        if (last?.health === lifecycleEvent.health) return;
+        if (lastHealth(timeline.get(id)?.events ?? []) === lifecycleEvent.health) return;
       }
       timeline.record(lifecycleEvent);
       deps.eventsLog.append({

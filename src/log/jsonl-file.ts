@@ -1,3 +1,6 @@
+// Over 300 lines on purpose: queueing, rotation, retry and crash repair share one write
+// loop's state, and splitting them would spread that state across files.
+//
 // An append-only JSON Lines file that never throws into its caller and never makes
 // it wait: append() only queues, and one write loop moves whole lines to disk. When
 // the disk fails, lines wait in memory (bounded) and a timer retries until it heals.

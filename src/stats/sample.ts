@@ -1,3 +1,6 @@
+// Over 300 lines on purpose: one record's conversion, with the CPU baselines of each
+// engine (Docker, Windows, Podman's wall clock) side by side so they can be compared.
+//
 // One raw stats record (plus the previous sample of the same container) → ContainerSample.
 // The formulas live in math.ts; this file decides which baseline they get and turns
 // counters into rates. Pure: the only clock is the daemon's `read` timestamp.
