@@ -49,8 +49,8 @@ EXPOSE 5000/tcp
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
   CMD ["/nodejs/bin/node", "/python-docker/dist/healthcheck.js"]
 # Root by default so the seed's `docker run -v /var/run/docker.sock:...` works unchanged
-# (the socket is root:docker 0660); the README's hardened command runs as 65532.
-# node is PID 1 and handles SIGTERM itself: it flushes the logs and exits within 2 s.
+# (the socket is root:docker 0660); the hardened command (docs/deployment.md) runs as 65532.
+# node is PID 1 and handles SIGTERM itself: it tries one last write of the logs and exits within 2 s (docs/logs.md).
 # V8 flags, the same as `npm start` (docs/benchmarks.md): --max-semi-space-size=1 (MiB) caps
 # the young generation, which otherwise grows to 32 MiB under the stats records' churn (RSS
 # ~25 MiB higher); --optimize-for-size makes V8 keep its heaps tighter (~5 MiB less at 100

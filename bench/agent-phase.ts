@@ -4,6 +4,7 @@
 
 import { startAgent, type RunningAgent } from './agent.js';
 import { removeContainer, runContainer } from './containers.js';
+import { measureContainersVsBare } from './containers-vs-bare.js';
 import { countdown } from './daemon-phases.js';
 import { runLoad, type LoadResult } from './http-load.js';
 import { peakRssBytes, rssBytes } from './proc.js';
@@ -18,7 +19,7 @@ const NEW_CONTAINER_TIMEOUT_MS = 30_000;
 /** The agent's default HISTORY_SIZE (src/config.ts). */
 const DEFAULT_HISTORY_SIZE = 300;
 
-async function waitAllSampled(agent: RunningAgent, ids: ReadonlySet<string>, progress: Progress): Promise<number | null> {
+export async function waitAllSampled(agent: RunningAgent, ids: ReadonlySet<string>, progress: Progress): Promise<number | null> {
   const startMs = performance.now();
   while (performance.now() - startMs < ALL_SAMPLED_TIMEOUT_MS) {
     const state = await snapshot(agent, ids);
@@ -164,7 +165,7 @@ export async function measureAgent(
   source: StatsSourceSetting,
   ids: ReadonlySet<string>,
   daemon: { pids: readonly number[]; baseline(): Promise<number> },
-  settings: BenchSettings,
+  settings: BenchSettings & { rounds: number },
   progress: Progress,
   register: (stop: () => Promise<void>) => void,
 ): Promise<AgentFigures> {
@@ -195,6 +196,11 @@ export async function measureAgent(
     const steadyRssBytes = rssBytes(agent.pid);
     const steadyUptimeSeconds = (Date.now() - startedMs) / 1000;
     const saturation = await measureSaturation(agent, settings, progress);
+    const containersVsBare = await measureContainersVsBare(
+      agent,
+      { clients: settings.clients, roundSeconds: settings.saturationSeconds, rounds: settings.rounds, nodeFlags: settings.agentNodeFlags },
+      progress,
+    );
     const latency = await measureLatencies(agent, settings, saturation, progress);
     const listed: number[] = [];
     const sampled: number[] = [];
@@ -225,6 +231,7 @@ export async function measureAgent(
       saturation,
       newContainerListedSeconds: listed,
       newContainerSampledSeconds: sampled,
+      containersVsBare,
     };
   } finally {
     await agent.stop();

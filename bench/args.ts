@@ -8,8 +8,18 @@ export interface BenchArgs extends BenchSettings {
   /** Re-render the report (Markdown, SVG) from this JSON instead of measuring. */
   renderOnly: string | null;
   createConcurrency: number;
+  /** Measure one comparison alone (and write its own report) instead of the whole bench. */
+  only: OnlyMeasure | null;
+  /** Rounds of the /containers-against-a-bare-server comparison. */
+  rounds: number;
   help: boolean;
 }
+
+export const ONLY_MEASURES = ['containers-vs-bare'] as const;
+export type OnlyMeasure = (typeof ONLY_MEASURES)[number];
+
+/** Where --only containers-vs-bare writes when --out is not given. */
+export const CONTAINERS_VS_BARE_OUT = 'docs/benchmarks-containers-vs-bare.md';
 
 export const USAGE = `npm run bench -- [flags]
   --containers <list>      container counts to measure, ascending (default 10,100,500)
@@ -29,11 +39,19 @@ export const USAGE = `npm run bench -- [flags]
   --agent-env KEY=VALUE    extra environment for every agent run (repeatable), e.g.
                            MAX_STATS_STREAMS=100 (STATS_SOURCE is set by --sources)
   --create-concurrency <n> docker run calls in flight (default 8)
+  --rounds <count>         rounds of /containers against a bare node:http server sending the
+                           same bytes, each --saturation-duration per server (default 5)
+  --only containers-vs-bare
+                           measure only that comparison (containers default to 100), once
+                           the agent has sampled every container; writes
+                           ${CONTAINERS_VS_BARE_OUT} and its JSON unless --out says otherwise
+                           (npm run bench:http)
   --out <file.md>          the report; the chart and raw JSON go beside it (default docs/benchmarks.md)
   --render-only <file.json> write the report and chart again from a run's raw JSON (after
                            editing the analysis or the renderer), measuring nothing; a JSON
                            from before --sources is read as one run per N with the source
-                           it was started with (api when none was given)`;
+                           it was started with (api when none was given); a JSON of
+                           --only containers-vs-bare gives that report (name it with --out)`;
 
 function parseSources(raw: string): StatsSourceSetting[] {
   const sources = raw.split(',').map((part) => part.trim());
@@ -68,10 +86,14 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     agentEnv: {},
     agentNodeFlags: [],
     createConcurrency: 8,
+    only: null,
+    rounds: 5,
     out: 'docs/benchmarks.md',
     renderOnly: null,
     help: false,
   };
+  let countsGiven = false;
+  let outGiven = false;
   for (let index = 0; index < argv.length; index += 1) {
     const flag = argv[index] ?? '';
     const value = (): string => {
@@ -82,6 +104,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     };
     switch (flag) {
       case '--containers':
+        countsGiven = true;
         args.containerCounts = value().split(',').map((part) => Math.round(positiveNumber(flag, part)));
         break;
       case '--duration':
@@ -124,7 +147,17 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
       case '--create-concurrency':
         args.createConcurrency = Math.round(positiveNumber(flag, value()));
         break;
+      case '--rounds':
+        args.rounds = Math.round(positiveNumber(flag, value()));
+        break;
+      case '--only': {
+        const only = value();
+        if (!(ONLY_MEASURES as readonly string[]).includes(only)) throw new Error(`--only takes ${ONLY_MEASURES.join(', ')}; got ${JSON.stringify(only)}`);
+        args.only = only as OnlyMeasure;
+        break;
+      }
       case '--out':
+        outGiven = true;
         args.out = value();
         break;
       case '--render-only':
@@ -137,6 +170,10 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
       default:
         throw new Error(`unknown flag ${JSON.stringify(flag)}\n${USAGE}`);
     }
+  }
+  if (args.only === 'containers-vs-bare') {
+    if (!countsGiven) args.containerCounts = [100];
+    if (!outGiven) args.out = CONTAINERS_VS_BARE_OUT;
   }
   const sorted = [...args.containerCounts].sort((a, b) => a - b);
   if (sorted.join() !== args.containerCounts.join()) throw new Error('--containers must be ascending (containers are added, never removed, between counts)');

@@ -1,6 +1,7 @@
 // `npm run bench`: starts N test containers for each N asked, and measures dockmon (once
 // per stats source) against `docker stats` and against the seed's design
-// (docs/benchmarks.md says how).
+// (docs/benchmarks.md says how). `--only containers-vs-bare` measures just /containers
+// against a bare node:http server sending the same bytes, into a report of its own.
 // Every container it starts carries a label and is removed at the end, on error and
 // on Ctrl-C.
 
@@ -11,13 +12,15 @@ import { measureAgent } from './agent-phase.js';
 import { startScriptNodeFlags } from './node-flags.js';
 import { parseArgs, USAGE, type BenchArgs } from './args.js';
 import { docker, removeBenchContainers, startContainers, stopStartingContainers, TEST_IMAGE, type BenchContainer } from './containers.js';
+import { measureContainersVsBareRun } from './containers-vs-bare.js';
 import { countdown, measureBaseline, measureDockerStats, measureSeed } from './daemon-phases.js';
 import { describeMachine } from './machine.js';
 import { findDaemonPids } from './proc.js';
 import { createProgress, type Progress } from './progress.js';
+import { renderContainersVsBareMarkdown, type ContainersVsBareRow } from './report-containers-vs-bare.js';
 import { renderMarkdown } from './report-md.js';
 import { renderSvg } from './report-svg.js';
-import { REPORT_FORMAT, type BenchReport, type ScenarioResult } from './results.js';
+import { REPORT_FORMAT, type BenchReport, type ContainersVsBareReport, type ScenarioResult } from './results.js';
 import { readReport } from './results-upgrade.js';
 import { sleep } from './stats-math.js';
 
@@ -102,6 +105,21 @@ async function measureCount(
   }
 }
 
+/** `--only containers-vs-bare`: that comparison alone, once per stats source. */
+async function measureCountVsBare(args: BenchArgs, containers: readonly BenchContainer[], progress: Progress, runs: ContainersVsBareRow[]): Promise<void> {
+  const ids = new Set(containers.map((container) => container.id));
+  for (const source of args.sources) {
+    progress.phase(`N=${ids.size}: /containers against a bare node:http server, STATS_SOURCE=${source}`);
+    const result = await measureContainersVsBareRun(AGENT_ENTRY, source, ids, args, progress, (stop) => running.add(stop));
+    running.clear();
+    runs.push({ containers: ids.size, statsSource: source, result });
+    progress.note(
+      `/containers ${Math.round(result.agentPerSecond)} answers/s, bare ${Math.round(result.barePerSecond)} answers/s: ratio ${result.ratio.toFixed(2)} ` +
+        `(rounds ${result.rounds.map((round) => round.ratio.toFixed(2)).join(', ')})`,
+    );
+  }
+}
+
 async function preflight(): Promise<void> {
   if (!existsSync(AGENT_ENTRY)) throw new Error(`${AGENT_ENTRY} is missing: npm run build`);
   await docker(['image', 'inspect', TEST_IMAGE]).catch(() => {
@@ -109,10 +127,15 @@ async function preflight(): Promise<void> {
   });
 }
 
-function writeOutputs(args: BenchArgs, report: BenchReport): void {
+function writeOutputs(args: BenchArgs, report: BenchReport | ContainersVsBareReport): void {
   const out = path.resolve(repoRoot, args.out);
   mkdirSync(path.dirname(out), { recursive: true });
   const base = out.replace(/\.md$/, '');
+  if (report.format === 'containers-vs-bare/1') {
+    writeFileSync(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(out, renderContainersVsBareMarkdown(report));
+    return;
+  }
   const svgName = `${path.basename(base)}.svg`;
   writeFileSync(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(`${base}.svg`, renderSvg(report));
@@ -127,8 +150,9 @@ async function main(): Promise<number> {
     return 0;
   }
   if (args.renderOnly !== null) {
-    const report = readReport(JSON.parse(readFileSync(path.resolve(args.renderOnly), 'utf8')) as unknown);
-    writeOutputs(args, report);
+    const raw = JSON.parse(readFileSync(path.resolve(args.renderOnly), 'utf8')) as unknown;
+    const vsBare = typeof raw === 'object' && raw !== null && (raw as { format?: unknown }).format === 'containers-vs-bare/1';
+    writeOutputs(args, vsBare ? (raw as ContainersVsBareReport) : readReport(raw));
     process.stderr.write(`wrote ${args.out} from ${args.renderOnly}\n`);
     return 0;
   }
@@ -152,6 +176,7 @@ async function main(): Promise<number> {
   const busyIndexes = new Set(Array.from({ length: args.busy }, (_, index) => index));
   const containers: BenchContainer[] = [];
   const scenarios: ScenarioResult[] = [];
+  const vsBare: ContainersVsBareRow[] = [];
   let failure: unknown = null;
   try {
     for (const count of args.containerCounts) {
@@ -162,7 +187,8 @@ async function main(): Promise<number> {
         onProgress: (done, total) => progress.update(`started ${done}/${total}`),
       });
       containers.push(...added);
-      await measureCount(args, runId, containers, progress, scenarios);
+      if (args.only === 'containers-vs-bare') await measureCountVsBare(args, containers, progress, vsBare);
+      else await measureCount(args, runId, containers, progress, scenarios);
     }
   } catch (error) {
     // The counts measured so far are still written, and the report says where it stopped.
@@ -170,17 +196,17 @@ async function main(): Promise<number> {
   } finally {
     await cleanup(progress);
   }
-  const report: BenchReport = {
-    format: REPORT_FORMAT,
+  const common = {
     startedAt,
     finishedAt: new Date().toISOString(),
     command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
     settings: args,
     machine,
-    scenarios,
     ...(failure === null ? {} : { stoppedEarly: failure instanceof Error ? failure.message : String(failure) }),
   };
-  if (scenarios.length > 0) {
+  const report: BenchReport | ContainersVsBareReport =
+    args.only === 'containers-vs-bare' ? { format: 'containers-vs-bare/1', ...common, runs: vsBare } : { format: REPORT_FORMAT, ...common, scenarios };
+  if (scenarios.length > 0 || vsBare.length > 0) {
     writeOutputs(args, report);
     progress.phase(`wrote ${args.out}`);
   }

@@ -3,6 +3,7 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { fixed } from './report-format.js';
+import { containersVsBareTable, type ContainersVsBareRow } from './report-containers-vs-bare.js';
 import { costTable, runName, sourceWarnings, targetsTable } from './report-sources.js';
 import { ENDPOINTS, type AgentFigures, type BenchReport, type PacedResult, type ScenarioResult } from './results.js';
 import { median } from './stats-math.js';
@@ -54,6 +55,12 @@ function clientTable(report: BenchReport): string[] {
       '`sample_age_seconds` of any bench container in any `/containers` answer during the steady window; p99 is over every ' +
       'bench container in every answer of the window.',
   ];
+}
+
+function vsBareRows(report: BenchReport): ContainersVsBareRow[] {
+  return report.scenarios.flatMap((s) =>
+    s.agents.flatMap((a) => (a.containersVsBare ? [{ containers: s.containers, statsSource: a.statsSource, result: a.containersVsBare }] : [])),
+  );
 }
 
 function costSection(report: BenchReport, targets: readonly TargetResult[]): string[] {
@@ -172,6 +179,10 @@ export function renderMarkdown(report: BenchReport, svgName: string, outPath: st
     '## What clients see',
     '',
     ...clientTable(report),
+    '',
+    '### /containers against a bare node:http server',
+    '',
+    ...containersVsBareTable(vsBareRows(report)),
     '',
     '## What it costs',
     '',

@@ -99,6 +99,44 @@ export interface AgentFigures {
   /** After `docker run` returned: until the container is listed, and until it has a sample. */
   newContainerListedSeconds: number[];
   newContainerSampledSeconds: number[];
+  /** /containers against a bare node:http server sending the same bytes; absent in reports from before it was measured. */
+  containersVsBare?: ContainersVsBare | null;
+}
+
+/** One round: the agent's /containers, then the bare server (or the other way round), closed loop. */
+export interface ContainersVsBareRound {
+  agentPerSecond: number;
+  barePerSecond: number;
+  /** agentPerSecond / barePerSecond. */
+  ratio: number;
+  agentErrors: number;
+  bareErrors: number;
+}
+
+/** GET /containers against a bare node:http server answering the same body, measured in the same run. */
+export interface ContainersVsBare {
+  /** Entries in the body the bare server sends (the agent's /containers answer, fetched once). */
+  entries: number;
+  bodyBytes: number;
+  clients: number;
+  roundSeconds: number;
+  rounds: ContainersVsBareRound[];
+  /** Medians over the rounds; the ratio is the median of the rounds' ratios. */
+  agentPerSecond: number;
+  barePerSecond: number;
+  ratio: number;
+}
+
+/** What `npm run bench -- --only containers-vs-bare` writes: that comparison alone, per count and source. */
+export interface ContainersVsBareReport {
+  format: 'containers-vs-bare/1';
+  startedAt: string;
+  finishedAt: string;
+  command: string;
+  settings: BenchSettings & { rounds: number };
+  machine: MachineInfo;
+  runs: { containers: number; statsSource: StatsSourceSetting; result: ContainersVsBare }[];
+  stoppedEarly?: string;
 }
 
 export interface DockerStatsFigures {

@@ -21,7 +21,8 @@ import { createAuth } from './http/auth.js';
 import { createHardenedServer, SERVER_LIMITS, type ServerLimits } from './http/limits.js';
 import { createLiveUpdates } from './http/live-updates.js';
 import type { LifecycleReader } from './http/lifecycle-routes.js';
-import { createSnapshotRenderer, logServedRows, rowInputs } from './http/page.js';
+import { createContainerJsonCache } from './http/container-json-cache.js';
+import { createSnapshotRenderer } from './http/live-snapshot.js';
 import { ROUTES } from './http/routes.js';
 import { createRequestHandler } from './http/server.js';
 import { createSharedRender, SHARED_RENDER_MAX_AGE_MS } from './http/shared-render.js';
@@ -32,12 +33,12 @@ import { detectCgroupLayout, mountHint } from './kernel/layout.js';
 import { openRootCgroup } from './kernel/root-cgroup.js';
 import { createJsonlFile, type JsonlFile } from './log/jsonl-file.js';
 import type { Logger } from './log/logger.js';
-import { createSampleLog } from './log/sample-log.js';
 import { createMetricsExporter } from './metrics/exporter.js';
 import { readProcessFacts } from './metrics/process-facts.js';
 import { createFsUsagePoller } from './sampler/fs-usage.js';
 import { DEFAULT_ONE_SHOT_CONCURRENCY } from './sampler/one-shot-poller.js';
 import { createSampler, type KernelChoice, type LifecycleObserver } from './sampler/sampler.js';
+import { createStatsLogWriter } from './sampler/stats-log.js';
 import { createStore, type StoreReader } from './sampler/store.js';
 
 export const STATS_LOG_FILE = 'stats.jsonl';
@@ -162,14 +163,8 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
     ...(root.ok ? { rootCgroup: () => root.reader.read() } : {}),
     ...(fsUsage === null ? {} : { fsUsage }),
   });
-  const sampleLog = createSampleLog(statsLog);
-  // An agent nobody looks at still logs: every running container's latest sample at least
-  // every LOG_INTERVAL (the sample log writes each sample once, so a served one is not
-  // written again).
-  const logTimer = config.logIntervalMs > 0
-    ? setInterval(() => logServedRows({ sampleLog }, rowInputs(store), Date.now()), config.logIntervalMs)
-    : null;
-  logTimer?.unref();
+  // The samples the page serves, and every latest one each LOG_INTERVAL, each written once.
+  const statsLogWriter = createStatsLogWriter({ store, sink: statsLog, now: Date.now }, { intervalMs: config.logIntervalMs });
   const lifecycleReader: LifecycleReader = {
     stopped: lifecycle.stopped,
     timeline: lifecycle.timeline,
@@ -181,7 +176,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
     },
   };
   const live = createLiveUpdates({
-    render: createSnapshotRenderer({ store, sampleLog, logStatus: () => statsLog.status(), now: Date.now, lifecycle: lifecycleReader }),
+    render: createSnapshotRenderer({ store, statsLog: statsLogWriter, logStatus: () => statsLog.status(), now: Date.now, lifecycle: lifecycleReader }),
     tickMs: 1_000,
     heartbeatMs: 15_000,
     retryMs: 2_000,
@@ -192,7 +187,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
   const handler = createRequestHandler(
     {
       store,
-      sampleLog,
+      statsLog: statsLogWriter,
       live,
       logStatus: () => statsLog.status(),
       staticFiles: loadStaticFiles(options.publicDir),
@@ -202,6 +197,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
       version,
       startedAtMs: Date.now(),
       shared: createSharedRender({ maxAgeMs: SHARED_RENDER_MAX_AGE_MS, now: Date.now }),
+      containerJson: createContainerJsonCache(),
       lifecycle: lifecycleReader,
     },
     { auth: config.authToken === '' ? null : createAuth(config.authToken, new Set(ROUTES.keys())) },
@@ -224,6 +220,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
     throw error;
   });
   sampler.start();
+  statsLogWriter.start();
   alerting.start();
   fsUsage?.start();
 
@@ -232,14 +229,13 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
     store,
     statsLog,
     async stop() {
-      if (logTimer !== null) clearInterval(logTimer);
       live.close();
       server.close();
       server.closeAllConnections();
       // The log first, and never behind Docker: `docker stop` gives 10 s and main.ts exits
       // after 1.8 s, while a Docker call in flight may take DOCKER_TIMEOUT to fail. Every
       // container's latest sample is written (once, as always), then the file is flushed.
-      logServedRows({ sampleLog }, rowInputs(store), Date.now());
+      statsLogWriter.stop();
       const samplerStopped = Promise.all([sampler.stop(), fsUsage?.stop()]);
       docker.close();
       if (root.ok) root.reader.close();

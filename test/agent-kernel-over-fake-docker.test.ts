@@ -8,9 +8,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startFakeDocker, type FakeDocker } from './helpers/fake-docker.js';
-import { startInProcessAgent, until, type InProcessAgent } from './helpers/in-process-agent.js';
+import { describe, expect, it } from 'vitest';
+import { useAgentOverFake, type AgentOverFake } from './helpers/in-process-agent.js';
+import { until } from './helpers/until.js';
 
 const captured = fileURLToPath(new URL('fixtures/kernel/cgroup-v1', import.meta.url));
 const containers = JSON.parse(readFileSync(path.join(captured, 'containers.json'), 'utf8')) as Record<
@@ -18,30 +18,22 @@ const containers = JSON.parse(readFileSync(path.join(captured, 'containers.json'
   { id: string; pid: number; network_mode: string }
 >;
 
-let fake: FakeDocker | undefined;
-let agent: InProcessAgent | undefined;
+const startAgentOverFake = useAgentOverFake();
 
-afterEach(async () => {
-  await agent?.stop();
-  await fake?.close();
-  agent = undefined;
-  fake = undefined;
-});
-
-async function startAgent(mode: 'auto' | 'cgroup', roles: string[], strangers = 0): Promise<string> {
-  fake = await startFakeDocker();
-  for (const role of roles) {
-    const entry = containers[role];
-    if (entry === undefined) throw new Error(`no ${role} in the capture`);
-    fake.addContainer({ id: entry.id, name: `k-${role}`, pid: entry.pid, networkMode: entry.network_mode });
-  }
-  // Containers whose PID is not in the captured /proc: read from the Engine API.
-  for (let i = 0; i < strangers; i += 1) fake.addContainer({ name: `stranger-${i}`, pid: 7_000_000 + i });
-  agent = await startInProcessAgent(fake, {
+function startAgent(mode: 'auto' | 'cgroup', roles: string[], strangers = 0): Promise<AgentOverFake> {
+  return startAgentOverFake({
     args: ['--stats-source', mode],
     env: { HOST_PROC: path.join(captured, 'host', 'proc'), HOST_CGROUP: path.join(captured, 'host', 'sys', 'fs', 'cgroup') },
+    prepare: (fake) => {
+      for (const role of roles) {
+        const entry = containers[role];
+        if (entry === undefined) throw new Error(`no ${role} in the capture`);
+        fake.addContainer({ id: entry.id, name: `k-${role}`, pid: entry.pid, networkMode: entry.network_mode });
+      }
+      // Containers whose PID is not in the captured /proc: read from the Engine API.
+      for (let i = 0; i < strangers; i += 1) fake.addContainer({ name: `stranger-${i}`, pid: 7_000_000 + i });
+    },
   });
-  return agent.base;
 }
 
 // JSON answers, checked field by field below.
@@ -53,7 +45,7 @@ async function json(url: string): Promise<any> {
 
 describe('the agent with the kernel source', () => {
   it('answers from the kernel: source cgroup everywhere, the kernel figures, the metrics families', async () => {
-    const base = await startAgent('auto', ['burner', 'memory', 'client', 'none']);
+    const { base, fake } = await startAgent('auto', ['burner', 'memory', 'client', 'none']);
     const entries = await until('four sampled containers', async () => {
       const body = await json(`${base}/containers`);
       return Object.values(body).filter((entry: any) => entry.read !== null).length === 4 ? body : undefined;
@@ -69,7 +61,7 @@ describe('the agent with the kernel source', () => {
     expect(burner.cpu_periods).toBeGreaterThanOrEqual(burner.cpu_throttled_periods);
     expect(entries[containers['none']!.id].network_rx_bytes).toBe(0);
     // The fake's stats streams were never asked for.
-    expect(fake!.requests.filter((request) => request.route.endsWith('/stats'))).toEqual([]);
+    expect(fake.requests.filter((request) => request.route.endsWith('/stats'))).toEqual([]);
 
     const history = await json(`${base}/containers/history?id=k-memory`);
     expect(history.samples.every((sample: { source: string }) => sample.source === 'cgroup')).toBe(true);
@@ -98,7 +90,7 @@ describe('the agent with the kernel source', () => {
   });
 
   it('reads a container the kernel cannot see from the Engine API, and says why; loudly with STATS_SOURCE=cgroup', async () => {
-    const base = await startAgent('cgroup', ['burner'], 1);
+    const { base } = await startAgent('cgroup', ['burner'], 1);
     const health = await until('both containers placed', async () => {
       const body = await json(`${base}/healthz`);
       return body.stats_sources.cgroup === 1 && body.stats_sources.api === 1 ? body : undefined;

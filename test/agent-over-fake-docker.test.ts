@@ -9,6 +9,7 @@ import { createLogger } from '../src/log/logger.js';
 import { createSampler, type Sampler } from '../src/sampler/sampler.js';
 import { createStore, type Store } from '../src/sampler/store.js';
 import { startFakeDocker, type FakeDocker } from './helpers/fake-docker.js';
+import { msUntil, until } from './helpers/until.js';
 
 const ALLOWED = [
   /^\/_ping$/,
@@ -27,15 +28,6 @@ afterEach(async () => {
   for (const fake of fakes) await fake.close();
   fakes = [];
 });
-
-async function waitFor(what: string, condition: () => boolean, timeoutMs = 3_000): Promise<number> {
-  const started = Date.now();
-  while (!condition()) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  return Date.now() - started;
-}
 
 function startAgent(socketPath: string): Store {
   const store = createStore({ historySize: 50, now: Date.now });
@@ -56,7 +48,7 @@ describe('agent over a fake Docker Engine', () => {
     const db = fake.addContainer({ name: 'db' });
     const store = startAgent(fake.socketPath);
 
-    await waitFor('samples with CPU for both', () =>
+    await until('samples with CPU for both', () =>
       [web.id, db.id].every((id) => typeof store.get(id)?.latest?.cpuPercent === 'number'),
     );
     const sample = store.get(web.id)?.latest;
@@ -64,12 +56,12 @@ describe('agent over a fake Docker Engine', () => {
     expect(store.docker().state).toBe('connected');
 
     const late = fake.addContainer({ name: 'late' });
-    const appearedMs = await waitFor('the started container', () => store.get(late.id) !== undefined);
+    const appearedMs = await msUntil('the started container', () => store.get(late.id) !== undefined);
     expect(appearedMs).toBeLessThan(1_000);
 
     fake.removeContainer(db.id);
-    await waitFor('the removed container to go', () => store.get(db.id) === undefined);
-    await waitFor('its stream to close', () => fake.openStreams() === 3);
+    await until('the removed container to go', () => store.get(db.id) === undefined);
+    await until('its stream to close', () => fake.openStreams() === 3);
 
     for (const request of fake.requests) {
       expect(request.method, request.url).toBe('GET');
@@ -82,20 +74,20 @@ describe('agent over a fake Docker Engine', () => {
     fakes.push(first);
     const web = first.addContainer({ name: 'web' });
     const store = startAgent(first.socketPath);
-    await waitFor('a sample', () => store.get(web.id)?.latest != null);
+    await until('a sample', () => store.get(web.id)?.latest != null);
 
     await first.close();
-    await waitFor('unavailable', () => store.docker().state === 'unavailable');
+    await until('unavailable', () => store.docker().state === 'unavailable');
     // First "the event stream ended", then the reconnect names the missing socket.
-    await waitFor('the socket in the message', () => store.docker().message?.includes(first.socketPath) === true);
+    await until('the socket in the message', () => store.docker().message?.includes(first.socketPath) === true);
     expect(store.docker().hint).toContain('mount the Docker socket');
     expect(store.get(web.id)?.latest).not.toBeNull();
 
     const second = await startFakeDocker({ socketPath: first.socketPath });
     fakes.push(second);
     const back = second.addContainer({ id: 'e'.repeat(64), name: 'back' });
-    await waitFor('connected again', () => store.docker().state === 'connected');
-    await waitFor('the new daemon list', () => store.get(back.id)?.latest != null && store.get(web.id) === undefined);
+    await until('connected again', () => store.docker().state === 'connected');
+    await until('the new daemon list', () => store.get(back.id)?.latest != null && store.get(web.id) === undefined);
   });
 
   it('keeps sampling the other containers while one stream keeps failing', async () => {
@@ -105,7 +97,7 @@ describe('agent over a fake Docker Engine', () => {
     const bad = fake.addContainer({ name: 'bad' });
     fake.fault(new RegExp(`^/containers/${bad.id}/stats$`), { kind: 'status', status: 500 });
     const store = startAgent(fake.socketPath);
-    await waitFor('samples for the good one', () => (store.history(good.id).length ?? 0) >= 5);
+    await until('samples for the good one', () => (store.history(good.id).length ?? 0) >= 5);
     expect(store.get(bad.id)?.latest ?? null).toBeNull();
     expect(store.counters().statsStreamReconnects).toBeGreaterThan(0);
     expect(store.docker().state).toBe('connected');

@@ -80,7 +80,7 @@ function expectOnlyAllowlistedGets(docker: FakeDocker): void {
 describe('API version negotiation', () => {
   it('pings unversioned once, then pins the daemon version on every path', async () => {
     const { fake, client } = await setup({ apiVersion: '1.41' });
-    expect(await client.negotiate()).toMatchObject({ apiVersion: '1.41', osType: 'linux', server: 'Docker/fake' });
+    expect(await client.negotiate()).toMatchObject({ apiVersion: '1.41', osType: 'linux', server: 'Docker/fake (linux)' });
     await client.listContainers();
     expect(fake.requests.map((request) => request.path)).toEqual(['/_ping', '/v1.41/containers/json']);
     expect(fake.requests[0]?.headers['user-agent']).toBeDefined();

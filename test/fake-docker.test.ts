@@ -127,7 +127,7 @@ describe('fake docker: transport and version', () => {
     expect(get.body).toBe('OK');
     expect(get.headers['api-version']).toBe('1.41');
     expect(get.headers['ostype']).toBe('linux');
-    expect(get.headers['server']).toBe('Docker/fake');
+    expect(get.headers['server']).toBe('Docker/fake (linux)');
 
     const head = await send(fake, '/_ping', { method: 'HEAD' });
     expect(head.status).toBe(200);
@@ -209,6 +209,38 @@ describe('fake docker: containers', () => {
   });
 });
 
+describe('fake docker: inspect', () => {
+  const captured = (file: string): Json =>
+    JSON.parse(fs.readFileSync(new URL(`fixtures/docker/cgroup-v1/${file}`, import.meta.url), 'utf8')) as Json;
+  const limits = {
+    hostConfig: { Memory: 64 * 1024 * 1024, NanoCpus: 500_000_000, PidsLimit: 64, RestartPolicy: { Name: 'unless-stopped', MaximumRetryCount: 0 } },
+    health: 'healthy' as const,
+  };
+
+  it('answers what the captured inspect of the same container holds, in State and HostConfig', async () => {
+    const real = captured('inspect-limits-running.json');
+    const c = fake.addContainer(limits);
+    const body = (await getJson(fake, `/v1.41/containers/${c.id}/json`)) as Json;
+    const realState = real['State'] as Json;
+    expect(Object.keys(body['State'] as Json).sort()).toEqual(Object.keys(realState).sort());
+    expect(body['State']).toMatchObject({ Status: 'running', Running: true, ExitCode: 0, FinishedAt: realState['FinishedAt'] });
+    const realHost = real['HostConfig'] as Json;
+    const keys = ['NanoCpus', 'CpuQuota', 'CpuPeriod', 'CpuShares', 'CpusetCpus', 'Memory', 'MemoryReservation', 'MemorySwap', 'PidsLimit', 'RestartPolicy', 'NetworkMode'];
+    const pick = (host: Json): Json => Object.fromEntries(keys.map((key) => [key, host[key]]));
+    expect(pick(body['HostConfig'] as Json)).toEqual(pick(realHost));
+  });
+
+  it('after a kill: Pid 0, the exit code and a FinishedAt, as captured', async () => {
+    const real = captured('inspect-limits-killed.json')['State'] as Json;
+    const c = fake.addContainer(limits);
+    c.exitCode = 137;
+    fake.setState(c.id, 'exited');
+    const state = ((await getJson(fake, `/v1.41/containers/${c.id}/json`)) as Json)['State'] as Json;
+    expect(state).toMatchObject({ Status: real['Status'], Running: false, Pid: real['Pid'], ExitCode: real['ExitCode'] });
+    expect(Date.parse(String(state['FinishedAt']))).toBeGreaterThanOrEqual(Date.parse(String(state['StartedAt'])));
+  });
+});
+
 describe('fake docker: stats', () => {
   it('streams one record per interval, chunked, with precpu chained from the previous record', async () => {
     fake.statsIntervalMs = 40;
@@ -218,7 +250,7 @@ describe('fake docker: stats', () => {
     expect(stream.res.headers['content-length']).toBeUndefined();
     expect(stream.res.headers['transfer-encoding']).toBe('chunked');
 
-    const records = await stream.waitLines(8); // more than the 6 default records: the tape cycles
+    const records = await stream.waitLines(8); // more than the 7 default records: the tape cycles
     stream.close();
     const first = records[0] ?? {};
     expect(first).toMatchObject({ id: c.id, name: '/burn', preread: '0001-01-01T00:00:00Z' });

@@ -4,19 +4,11 @@
 // 4xx or is cut off, the agent keeps serving others, and whatever arrives, only
 // allowlisted GETs ever reach the Docker socket.
 
-import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startApp, type App } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
+import { describe, expect, it } from 'vitest';
 import { createHardenedServer, SERVER_LIMITS, type ServerLimits } from '../src/http/limits.js';
-import { createLogger } from '../src/log/logger.js';
-import { startFakeDocker, type FakeDocker } from './helpers/fake-docker.js';
+import { useAgentOverFake, type AgentOverFake } from './helpers/in-process-agent.js';
 
-const publicDir = fileURLToPath(new URL('../public', import.meta.url));
 const TOKEN = 'correct-horse-battery-staple';
 const ALLOWED = [
   /^\/_ping$/,
@@ -25,38 +17,20 @@ const ALLOWED = [
   /^\/v1\.\d+\/events$/,
 ];
 
-let fake: FakeDocker | undefined;
-let app: App | undefined;
-let logDir: string | undefined;
-let agentLog: string[] = [];
+const startAgent = useAgentOverFake();
+/** The test's agent (each test boots at most one). */
+let agent: AgentOverFake | undefined;
 
-afterEach(async () => {
-  await app?.stop();
-  await fake?.close();
-  if (logDir) rmSync(logDir, { recursive: true, force: true });
-  app = undefined;
-  fake = undefined;
-  logDir = undefined;
-  agentLog = [];
-});
-
+/** The agent with one container, once Docker has answered it (the container endpoints say 503 before). */
 async function boot(env: Record<string, string> = {}, limits: Partial<ServerLimits> = {}): Promise<number> {
-  fake = await startFakeDocker();
-  fake.addContainer({ name: 'web' });
-  logDir = mkdtempSync(path.join(os.tmpdir(), 'dockmon-hostile-http-'));
-  const result = loadConfig(['--host', '127.0.0.1', '--stats-source', 'api', '--log-dir', logDir], {
-    DOCKER_HOST: `unix://${fake.socketPath}`,
-    ...env,
+  agent = await startAgent({
+    args: ['--stats-source', 'api'],
+    env,
+    logLevel: 'debug',
+    app: { limits },
+    prepare: (fake) => fake.addContainer({ name: 'web' }),
   });
-  if (result.kind !== 'run') throw new Error('expected a config');
-  app = await startApp(
-    { ...result.config, port: 0 },
-    { version: 'test', publicDir, limits, logger: createLogger({ level: 'debug', sink: (line) => agentLog.push(line) }) },
-  );
-  // Until Docker has answered once, the container endpoints say so (503): wait for data.
-  const started = Date.now();
-  while (!app.store.docker().everConnected && Date.now() - started < 5_000) await new Promise((resolve) => setTimeout(resolve, 10));
-  return app.port;
+  return agent.app.port;
 }
 
 interface RawResponse {
@@ -89,7 +63,7 @@ function raw(port: number, request: string, timeoutMs = 3_000): Promise<RawRespo
 const get = (target: string, headers = ''): string => `GET ${target} HTTP/1.1\r\nHost: x\r\n${headers}Connection: close\r\n\r\n`;
 
 function expectOnlyAllowlistedGets(): void {
-  for (const request of fake?.requests ?? []) {
+  for (const request of agent?.fake.requests ?? []) {
     expect(request.method, request.url).toBe('GET');
     expect(ALLOWED.some((pattern) => pattern.test(request.path)), request.url).toBe(true);
   }
@@ -320,7 +294,7 @@ describe('access token', () => {
     const port = await boot({ AUTH_TOKEN: TOKEN });
     await fetch(`http://127.0.0.1:${port}/?token=${TOKEN}`, { redirect: 'manual' });
     await fetch(`http://127.0.0.1:${port}/containers`, { headers: { Authorization: `Bearer ${TOKEN}` } });
-    expect(agentLog.length).toBeGreaterThan(0);
-    for (const line of agentLog) expect(line).not.toContain(TOKEN);
+    expect(agent!.log.length).toBeGreaterThan(0);
+    for (const line of agent!.log) expect(line).not.toContain(TOKEN);
   });
 });

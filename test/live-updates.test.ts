@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createLiveUpdates, formatEvent, type LiveFrames, type LiveUpdates, type LiveUpdatesOptions } from '../src/http/live-updates.js';
 import { createLogger } from '../src/log/logger.js';
 import { listen } from './helpers/listen.js';
+import { until } from './helpers/until.js';
 
 let hub: LiveUpdates | undefined;
 let closeServer: (() => Promise<void>) | undefined;
@@ -82,14 +83,6 @@ function connect(baseUrl: string, query = ''): Promise<Viewer> {
     });
     req.on('error', reject);
   });
-}
-
-async function until(what: string, probe: () => boolean): Promise<void> {
-  const started = Date.now();
-  while (!probe()) {
-    if (Date.now() - started > 5_000) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 describe('live updates (SSE)', () => {

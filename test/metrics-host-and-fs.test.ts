@@ -4,15 +4,11 @@
 // agent in-process over the fake Engine, with HOST_CGROUP and HOST_PROC on the captured
 // root cgroup tree.
 
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startApp, type App } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { buildRootSample } from '../src/kernel/root-sample.js';
-import { createLogger } from '../src/log/logger.js';
 import { CONTAINER_FAMILIES } from '../src/metrics/container-families.js';
 import { createMetricsExporter, STALE_SERIES_AFTER_MS, type MetricsSource } from '../src/metrics/exporter.js';
 import type { FsUsageSource } from '../src/metrics/fs-usage-family.js';
@@ -20,7 +16,8 @@ import { ROOT_SERIES } from '../src/metrics/root-families.js';
 import { createStore, type Store } from '../src/sampler/store.js';
 import type { RootCgroupSample } from '../src/stats/host-sample.js';
 import { findSamples, parseExposition, sampleValue, type ParsedExposition } from './helpers/exposition.js';
-import { startFakeDocker, type FakeDocker } from './helpers/fake-docker.js';
+import { useAgentOverFake } from './helpers/in-process-agent.js';
+import { until } from './helpers/until.js';
 import { hexId, makeInfo, makeSample } from './helpers/samples.js';
 
 const fixtures = fileURLToPath(new URL('fixtures/', import.meta.url));
@@ -193,39 +190,20 @@ describe('container_fs_usage_bytes', () => {
 });
 
 describe('the agent in-process over the fake Engine', () => {
-  let fake: FakeDocker | undefined;
-  let app: App | undefined;
-  let tempDir: string | undefined;
-  afterEach(async () => {
-    await app?.stop();
-    await fake?.close();
-    if (tempDir) rmSync(tempDir, { recursive: true, force: true });
-    app = fake = tempDir = undefined;
-  });
+  const startAgent = useAgentOverFake();
 
   it('serves the host from HOST_CGROUP/HOST_PROC and the writable layers from size=1 lists', async () => {
-    fake = await startFakeDocker();
-    tempDir = mkdtempSync(path.join(os.tmpdir(), 'dockmon-host-metrics-'));
-    const result = loadConfig(
-      ['--host', '127.0.0.1', '--stats-source', 'api', '--log-dir', tempDir, '--fs-usage-interval', '10s'],
-      { DOCKER_HOST: `unix://${fake.socketPath}`, HOST_CGROUP: path.join(rootV1, 'sys/fs/cgroup'), HOST_PROC: path.join(rootV1, 'proc') },
-    );
-    if (result.kind !== 'run') throw new Error('expected a config');
-    const web = fake.addContainer({ name: 'web', sizeRw: 1_048_576 });
-    app = await startApp({ ...result.config, port: 0 }, {
-      version: 'test',
-      publicDir: fileURLToPath(new URL('../public', import.meta.url)),
-      logger: createLogger({ level: 'error', sink: () => undefined }),
-      fsUsageFirstDelayMs: 0,
+    const { base, fake, prepared: web } = await startAgent({
+      prepare: (fake) => fake.addContainer({ name: 'web', sizeRw: 1_048_576 }),
+      args: ['--stats-source', 'api', '--fs-usage-interval', '10s'],
+      env: { HOST_CGROUP: path.join(rootV1, 'sys/fs/cgroup'), HOST_PROC: path.join(rootV1, 'proc') },
+      logLevel: 'error',
+      app: { fsUsageFirstDelayMs: 0 },
     });
-    const started = Date.now();
-    let parsed: ParsedExposition | undefined;
-    while (Date.now() - started < 5_000) {
-      parsed = parseExposition(await (await fetch(`http://127.0.0.1:${app.port}/metrics`)).text());
-      if (findSamples(parsed, 'container_fs_usage_bytes').length > 0) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    if (parsed === undefined) throw new Error('no answer from /metrics');
+    const parsed = await until('the writable layers on /metrics', async () => {
+      const exposition = parseExposition(await (await fetch(`${base}/metrics`)).text());
+      return findSamples(exposition, 'container_fs_usage_bytes').length > 0 ? exposition : undefined;
+    });
     expect(parsed.problems).toEqual([]);
     expect(sampleValue(parsed, 'container_fs_usage_bytes', { name: 'web' })).toBe(1_048_576);
     expect(sampleValue(parsed, 'container_memory_usage_bytes', { id: '/' })).toBe(1_941_753_856);

@@ -3,23 +3,17 @@
 // stale containers left out, dockmon's own families, the HTTP answer, and the wiring of
 // the whole agent over the fake Engine. No Docker involved.
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startApp, type App } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
 import { createRequestHandler } from '../src/http/server.js';
 import { SHARED_RENDER_MAX_AGE_MS } from '../src/http/shared-render.js';
-import { createLogger } from '../src/log/logger.js';
 import { CADVISOR_COUNTERS_WITHOUT_TOTAL, CONTAINER_FAMILIES } from '../src/metrics/container-families.js';
 import { createMetricsExporter, STALE_SERIES_AFTER_MS, type MetricsExporter } from '../src/metrics/exporter.js';
 import { createStore, type Store } from '../src/sampler/store.js';
 import { toContainerDetails } from '../src/stats/container-details.js';
 import type { ContainerSample } from '../src/stats/types.js';
 import { findSamples, parseExposition, sampleValue, type ParsedExposition } from './helpers/exposition.js';
-import { startFakeDocker, type FakeDocker } from './helpers/fake-docker.js';
+import { useAgentOverFake } from './helpers/in-process-agent.js';
+import { until } from './helpers/until.js';
 import { testAppDeps } from './helpers/app-deps.js';
 import { listen } from './helpers/listen.js';
 import { hexId, makeInfo, makeSample } from './helpers/samples.js';
@@ -354,38 +348,19 @@ describe('GET /metrics', () => {
 });
 
 describe('the agent in-process over the fake Engine', () => {
-  let fake: FakeDocker | undefined;
-  let app: App | undefined;
-  let tempDir: string | undefined;
-  afterEach(async () => {
-    await app?.stop();
-    await fake?.close();
-    if (tempDir) rmSync(tempDir, { recursive: true, force: true });
-    app = fake = tempDir = undefined;
-  });
+  const startAgent = useAgentOverFake();
 
   it('serves the containers it samples on /metrics with METRICS_LABELS applied', async () => {
-    fake = await startFakeDocker();
-    tempDir = mkdtempSync(path.join(os.tmpdir(), 'dockmon-metrics-'));
-    const result = loadConfig(['--host', '127.0.0.1', '--stats-source', 'api', '--log-dir', tempDir], {
-      DOCKER_HOST: `unix://${fake.socketPath}`,
-      METRICS_LABELS: 'com.example.team, com.docker.compose.service',
+    const { base, prepared: web } = await startAgent({
+      prepare: (fake) => fake.addContainer({ name: 'web', labels: { 'com.example.team': 'payments', 'com.example.secret': 'x' } }),
+      args: ['--stats-source', 'api'],
+      env: { METRICS_LABELS: 'com.example.team, com.docker.compose.service' },
+      logLevel: 'error',
     });
-    if (result.kind !== 'run') throw new Error('expected a config');
-    const web = fake.addContainer({ name: 'web', labels: { 'com.example.team': 'payments', 'com.example.secret': 'x' } });
-    app = await startApp({ ...result.config, port: 0 }, {
-      version: 'test',
-      publicDir: fileURLToPath(new URL('../public', import.meta.url)),
-      logger: createLogger({ level: 'error', sink: () => undefined }),
+    const parsed = await until('web on /metrics', async () => {
+      const exposition = parseExposition(await (await fetch(`${base}/metrics`)).text());
+      return findSamples(exposition, 'container_cpu_usage_seconds_total', { name: 'web' }).length > 0 ? exposition : undefined;
     });
-    const started = Date.now();
-    let parsed: ParsedExposition | undefined;
-    while (Date.now() - started < 5_000) {
-      parsed = parseExposition(await (await fetch(`http://127.0.0.1:${app.port}/metrics`)).text());
-      if (findSamples(parsed, 'container_cpu_usage_seconds_total', { name: 'web' }).length > 0) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    if (parsed === undefined) throw new Error('no answer from /metrics');
     expect(parsed.problems).toEqual([]);
     const [sample] = findSamples(parsed, 'container_cpu_usage_seconds_total', { id: `/docker/${web.id}` });
     expect(sample?.labels).toEqual({

@@ -7,14 +7,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Alert } from '../src/alerts/types.js';
 import type { LifecycleReader } from '../src/http/lifecycle-routes.js';
 import { createLiveUpdates, type LiveUpdates } from '../src/http/live-updates.js';
-import { createSnapshotRenderer } from '../src/http/page.js';
+import { createSnapshotRenderer } from '../src/http/live-snapshot.js';
 import { createRequestHandler } from '../src/http/server.js';
 import { createStoppedRegistry, type StoppedRegistry } from '../src/lifecycle/stopped.js';
 import { createTimeline, type Timeline } from '../src/lifecycle/timeline.js';
 import { createLogger } from '../src/log/logger.js';
-import { createSampleLog } from '../src/log/sample-log.js';
 import { createStore, type Store } from '../src/sampler/store.js';
-import { testAppDeps } from './helpers/app-deps.js';
+import { testAppDeps, testLifecycle } from './helpers/app-deps.js';
 import { listen } from './helpers/listen.js';
 import { hexId, makeInfo, makeSample } from './helpers/samples.js';
 
@@ -55,21 +54,11 @@ beforeEach(async () => {
     alert('exited', JOB, 'job', 'job exited with code 3', NOW - 120_000),
     alert('crash_loop', WEB, 'web', 'web is crash-looping: 3 restarts in 10m', NOW - 30_000),
   ];
-  lifecycle = {
-    stopped,
-    timeline,
-    alerts: {
-      list: () => firing,
-      firing: () => firing,
-      firingFor: (id) => firing.filter((one) => one.containerId === id).map((one) => one.rule),
-    },
-    webhooks: () => [],
-    eventsLogStatus: () => ({ ok: true, error: null, path: '/logs/events.jsonl' }),
-  };
-  const sampleLog = createSampleLog({ append: () => undefined });
+  lifecycle = testLifecycle({ stopped, timeline, firing: () => firing });
+  const statsLog = { served: () => 0 };
   const logStatus = (): { ok: boolean; error: string | null; path: string } => ({ ok: true, error: null, path: '/logs/stats.jsonl' });
   live = createLiveUpdates({
-    render: createSnapshotRenderer({ store, sampleLog, logStatus, now: () => NOW, lifecycle }),
+    render: createSnapshotRenderer({ store, statsLog, logStatus, now: () => NOW, lifecycle }),
     tickMs: 20,
     heartbeatMs: 1_000,
     retryMs: 2_000,
@@ -77,7 +66,7 @@ beforeEach(async () => {
     maxBacklogBytes: 1024 * 1024,
     logger: createLogger({ level: 'error', sink: () => undefined }),
   });
-  ({ baseUrl, close } = await listen(createRequestHandler(testAppDeps({ store, now: () => NOW }, { sampleLog, live, logStatus, lifecycle }))));
+  ({ baseUrl, close } = await listen(createRequestHandler(testAppDeps({ store, now: () => NOW }, { statsLog, live, logStatus, lifecycle }))));
 });
 
 afterEach(async () => {

@@ -3,41 +3,14 @@
 // canary secret planted in a container's environment that must never come out of
 // any endpoint, the stats log or the agent's own log.
 
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startApp, type App } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
-import { createLogger } from '../src/log/logger.js';
-import { startFakeDocker, type FakeDocker } from './helpers/fake-docker.js';
+import { describe, expect, it } from 'vitest';
+import { useAgentOverFake } from './helpers/in-process-agent.js';
+import { until } from './helpers/until.js';
 
-const publicDir = fileURLToPath(new URL('../public', import.meta.url));
 const CANARY = 'CANARY_a9d3f1e7c2b4';
-
-let fake: FakeDocker | undefined;
-let app: App | undefined;
-let tempDir: string | undefined;
-
-afterEach(async () => {
-  await app?.stop();
-  await fake?.close();
-  if (tempDir) rmSync(tempDir, { recursive: true, force: true });
-  app = undefined;
-  fake = undefined;
-  tempDir = undefined;
-});
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() - started > 5_000) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+const startAgent = useAgentOverFake();
 
 /** The first `data:` line of /live. */
 async function firstSnapshot(base: string): Promise<string> {
@@ -56,17 +29,7 @@ async function firstSnapshot(base: string): Promise<string> {
 
 describe('the page over the fake Engine', () => {
   it('shows what inspect and events tell, and never lets the environment out', async () => {
-    fake = await startFakeDocker();
-    tempDir = mkdtempSync(path.join(os.tmpdir(), 'dockmon-page-'));
-    const agentLog: string[] = [];
-    const result = loadConfig(['--host', '127.0.0.1', '--stats-source', 'api', '--log-dir', tempDir], { DOCKER_HOST: `unix://${fake.socketPath}` });
-    if (result.kind !== 'run') throw new Error('expected a config');
-    app = await startApp({ ...result.config, port: 0 }, {
-      version: 'test',
-      publicDir,
-      logger: createLogger({ level: 'debug', sink: (line) => agentLog.push(line) }),
-    });
-    const base = `http://127.0.0.1:${app.port}`;
+    const { app, base, logDir, log, fake } = await startAgent({ args: ['--stats-source', 'api'], logLevel: 'debug' });
     const web = fake.addContainer({
       name: 'web',
       env: [`DB_PASSWORD=${CANARY}`, 'PATH=/bin'],
@@ -103,7 +66,7 @@ describe('the page over the fake Engine', () => {
     bodies.push(await firstSnapshot(base));
     for (const body of bodies) expect(body).not.toContain(CANARY);
     await app.statsLog.flush();
-    for (const file of readdirSync(tempDir)) expect(readFileSync(path.join(tempDir, file), 'utf8')).not.toContain(CANARY);
-    expect(agentLog.join('\n')).not.toContain(CANARY);
+    for (const file of readdirSync(logDir)) expect(readFileSync(path.join(logDir, file), 'utf8')).not.toContain(CANARY);
+    expect(log.join('\n')).not.toContain(CANARY);
   });
 });

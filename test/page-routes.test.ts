@@ -4,11 +4,11 @@
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLiveUpdates, type LiveUpdates } from '../src/http/live-updates.js';
-import { createSnapshotRenderer } from '../src/http/page.js';
+import { createSnapshotRenderer } from '../src/http/live-snapshot.js';
 import { createRequestHandler } from '../src/http/server.js';
 import { SHARED_RENDER_MAX_AGE_MS } from '../src/http/shared-render.js';
 import { createLogger } from '../src/log/logger.js';
-import { createSampleLog } from '../src/log/sample-log.js';
+import { createStatsLogWriter } from '../src/sampler/stats-log.js';
 import { createStore, type Store } from '../src/sampler/store.js';
 import { testAppDeps } from './helpers/app-deps.js';
 import { listen } from './helpers/listen.js';
@@ -39,10 +39,10 @@ beforeEach(async () => {
   store.recordSample(WEB, makeSample(NOW - 1000, { cpuPercent: 80 }));
   store.recordSample(DB, makeSample(NOW - 1000, { cpuPercent: 40 }));
   logged = [];
-  const sampleLog = createSampleLog({ append: (record) => logged.push(record as Record<string, unknown>) });
+  const statsLog = createStatsLogWriter({ store, sink: { append: (record) => logged.push(record as Record<string, unknown>) }, now: () => NOW }, { intervalMs: 0 });
   const logStatus = (): { ok: boolean; error: string | null; path: string } => ({ ok: true, error: null, path: '/logs/stats.jsonl' });
   live = createLiveUpdates({
-    render: createSnapshotRenderer({ store, sampleLog, logStatus, now: () => NOW }),
+    render: createSnapshotRenderer({ store, statsLog, logStatus, now: () => NOW }),
     tickMs: 20,
     heartbeatMs: 1_000,
     retryMs: 2_000,
@@ -51,7 +51,7 @@ beforeEach(async () => {
     logger: createLogger({ level: 'error', sink: () => undefined }),
   });
   // The clock stands still here: sharing (tested below and in shared-render.test.ts) is off.
-  const handler = createRequestHandler(testAppDeps({ store, now: () => NOW }, { sampleLog, live, logStatus }));
+  const handler = createRequestHandler(testAppDeps({ store, now: () => NOW }, { statsLog, live, logStatus }));
   ({ baseUrl, close } = await listen(handler));
 });
 
@@ -260,7 +260,7 @@ describe('the live snapshot renderer', () => {
     let nowMs = NOW;
     const render = createSnapshotRenderer({
       store,
-      sampleLog: createSampleLog({ append: () => undefined }),
+      statsLog: { served: () => 0 },
       logStatus: () => ({ ok: true, error: null, path: '/logs/stats.jsonl' }),
       now: () => nowMs,
     });

@@ -3,7 +3,7 @@
 // again while it holds, and resolves when the condition ends.
 
 import { describe, expect, it } from 'vitest';
-import { hexId, makeInfo, makeSample } from '../../test/helpers/samples.js';
+import { hexId, makeDetails, makeInfo, makeSample } from '../../test/helpers/samples.js';
 import { createTimeline, type LifecycleAction, type LifecycleEvent } from '../lifecycle/timeline.js';
 import { createStore } from '../sampler/store.js';
 import type { ContainerDetails } from '../stats/types.js';
@@ -78,23 +78,7 @@ function context(overrides: Partial<EventContext> = {}): EventContext {
 }
 
 function details(overrides: Partial<ContainerDetails> = {}): ContainerDetails {
-  return {
-    startedAtMs: T0 - 60_000,
-    restartCount: 0,
-    health: 'none',
-    lastExitOomKilled: false,
-    oomKillsSeen: 0,
-    cpuLimitCores: null,
-    memoryLimitBytes: null,
-    cpuPeriodUs: 100_000,
-    cpuQuotaUs: null,
-    cpuShares: 1024,
-    memoryReservationBytes: null,
-    memorySwapLimitBytes: null,
-    pidsLimit: null,
-    restartPolicy: 'no',
-    ...overrides,
-  };
+  return makeDetails({ startedAtMs: T0 - 60_000, restartPolicy: 'no', ...overrides });
 }
 
 const summary = (changes: readonly Change[]): string[] => changes.map(({ kind, alert }) => `${kind} ${alert.key}`);

@@ -5,7 +5,7 @@ import { replaceControls } from '../control-chars.js';
 import { ConfigError } from '../errors.js';
 import type { AlertNotification } from './types.js';
 
-/** json is ours (documented in the README); slack also suits Mattermost and Discord's /slack. */
+/** json is ours (documented in docs/alerts.md); slack also suits Mattermost and Discord's /slack. */
 export type WebhookFormat = 'json' | 'slack' | 'ntfy';
 
 export interface WebhookTarget {

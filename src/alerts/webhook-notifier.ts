@@ -4,7 +4,8 @@
 
 import http from 'node:http';
 import https from 'node:https';
-import { createRateLimiter, type Logger } from '../log/logger.js';
+import type { Logger } from '../log/logger.js';
+import { createRateLimiter } from '../rate-limiter.js';
 import { backoffDelayMs } from '../sampler/backoff.js';
 import type { AlertNotification } from './types.js';
 import { formatNotification, redactUrl, type WebhookFormat, type WebhookPayload, type WebhookTarget } from './webhook-format.js';

@@ -1,29 +1,20 @@
-// Resolves the `id` of /containers?id=X against the agent's own container list:
-// a full ID, then a name, then a unique ID prefix (SPEC). X only ever selects from
-// that list; it never reaches a Docker URL.
+// Resolves a route's `id=X` (checked by query.ts) against the agent's own container
+// list: a full ID, then a name, then a unique ID prefix (SPEC). X only ever selects
+// from that list; it never reaches a Docker URL.
 
-import { AmbiguousError, BadRequestError, NotFoundError } from '../errors.js';
+import { AmbiguousError, NotFoundError } from '../errors.js';
+import { checkContainerId } from './query.js';
 
-/** Docker's name rule ([a-zA-Z0-9][a-zA-Z0-9_.-]+), an optional leading slash, or a hex prefix. */
-const QUERY_PATTERN = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]{0,254}$/;
 const HEX_PATTERN = /^[0-9a-f]+$/;
 
 interface Named {
   info: { id: string; name: string };
 }
 
-/** Refuses a malformed id (400) before anything else is looked at. */
-export function checkContainerQuery(query: string): void {
-  if (!QUERY_PATTERN.test(query)) {
-    throw new BadRequestError(
-      `id ${JSON.stringify(query.slice(0, 80))} is malformed: give a full container ID, a name, or an ID prefix`,
-    );
-  }
-}
-
 /** `where` names what was searched, for the 404: "running container" unless the caller looked further. */
 export function resolveContainer<T extends Named>(query: string, views: readonly T[], where = 'running container'): T {
-  checkContainerQuery(query);
+  // Every route checks its id first; checked again here, where it would do harm.
+  checkContainerId(query);
   const wanted = query.startsWith('/') ? query.slice(1) : query;
   const byId = views.find((view) => view.info.id === wanted);
   if (byId) return byId;

@@ -8,9 +8,10 @@ import type { WebhookStatus } from '../alerts/webhook-notifier.js';
 import type { StoppedRegistry } from '../lifecycle/stopped.js';
 import type { Timeline } from '../lifecycle/timeline.js';
 import type { Logger } from '../log/logger.js';
-import type { SampleLog } from '../log/sample-log.js';
 import type { MetricsExporter } from '../metrics/exporter.js';
+import type { StatsLogWriter } from '../sampler/stats-log.js';
 import type { StoreReader } from '../sampler/store.js';
+import type { ContainerJsonCache } from './container-json-cache.js';
 import type { LiveUpdates } from './live-updates.js';
 import type { SharedRender } from './shared-render.js';
 import type { StaticFile } from './static-files.js';
@@ -24,9 +25,15 @@ export interface LifecycleReader {
   eventsLogStatus(): { ok: boolean; error: string | null; path: string };
 }
 
+/**
+ * The stats log as the page's routes see it: they say which samples they served and the
+ * sampling side writes the lines, each sample once (SPEC "Logs").
+ */
+export type ServedSamples = Pick<StatsLogWriter, 'served'>;
+
 export interface AppDeps {
   store: StoreReader;
-  sampleLog: SampleLog;
+  statsLog: ServedSamples;
   /** The stats log's health, for /healthz and the page's banner. */
   logStatus(): { ok: boolean; error: string | null; path: string };
   staticFiles: ReadonlyMap<string, StaticFile>;
@@ -40,6 +47,8 @@ export interface AppDeps {
   live?: LiveUpdates;
   /** /table and /metrics renderings shared by the requests of a quarter-second (shared-render.ts). */
   shared: SharedRender;
+  /** Each container's /containers entry as text, kept per sample (container-json-cache.ts). */
+  containerJson: ContainerJsonCache;
   /** Stopped containers, timelines and alerts; without it /alerts and /containers/events answer 404. */
   lifecycle?: LifecycleReader;
 }

@@ -4,7 +4,8 @@
 import { BadRequestError, NotFoundError } from '../errors.js';
 import type { WebhookStatus } from '../alerts/webhook-notifier.js';
 import { toAlertJson, toTimelineJson } from '../views/lifecycle-json.js';
-import { checkContainerQuery, resolveContainer } from './container-query.js';
+import { resolveContainer } from './container-query.js';
+import { checkParameters, requiredContainerId } from './query.js';
 import { sendJson } from './respond.js';
 import type { LifecycleReader, RequestContext } from './context.js';
 
@@ -16,18 +17,10 @@ function requireLifecycle(context: RequestContext): LifecycleReader {
   return lifecycle;
 }
 
-function onlyKeys(url: URL, allowed: readonly string[]): void {
-  for (const key of url.searchParams.keys()) {
-    if (!allowed.includes(key)) {
-      throw new BadRequestError(`unknown query parameter ${JSON.stringify(key)}: ${allowed.length === 0 ? 'none is accepted' : `only ${allowed.join(', ')} accepted`}`);
-    }
-  }
-}
-
 /** GET /alerts: firing first (oldest first), then those resolved in the last hour, and the webhooks' state. */
 export function serveAlerts(context: RequestContext): void {
   const { req, res, url } = context;
-  onlyKeys(url, ['state']);
+  checkParameters(url, ['state']);
   const state = url.searchParams.get('state');
   if (state !== null && state !== 'firing' && state !== 'resolved') throw new BadRequestError('state must be firing or resolved');
   const lifecycle = requireLifecycle(context);
@@ -60,17 +53,15 @@ export function webhookJson(status: WebhookStatus): Record<string, unknown> {
  */
 export function serveContainerEvents(context: RequestContext): void {
   const { req, res, url } = context;
-  onlyKeys(url, ['id']);
-  const ids = url.searchParams.getAll('id');
-  if (ids.length !== 1 || ids[0] === undefined) throw new BadRequestError('give id exactly once: /containers/events?id=<ID, name or ID prefix>');
-  checkContainerQuery(ids[0]);
+  checkParameters(url, ['id']);
+  const query = requiredContainerId(url);
   const lifecycle = requireLifecycle(context);
   const candidates = new Map<string, { info: { id: string; name: string } }>();
   for (const timeline of lifecycle.timeline.all()) candidates.set(timeline.id, { info: { id: timeline.id, name: timeline.name } });
   // Running and stopped containers without events yet still resolve (an empty timeline).
   for (const view of context.deps.store.list()) candidates.set(view.info.id, { info: view.info });
   for (const stopped of lifecycle.stopped.list()) if (!candidates.has(stopped.info.id)) candidates.set(stopped.info.id, { info: stopped.info });
-  const found = resolveContainer(ids[0], [...candidates.values()]);
+  const found = resolveContainer(query, [...candidates.values()]);
   const timeline = lifecycle.timeline.get(found.info.id);
   sendJson(req, res, timeline === undefined ? { id: found.info.id, name: found.info.name, removed_at: null, events: [] } : toTimelineJson(timeline));
 }

@@ -5,7 +5,8 @@
 
 import type { Alert } from '../alerts/types.js';
 import type { StoppedContainer } from '../lifecycle/stopped.js';
-import type { StoreReader } from '../sampler/store.js';
+import type { ServedSample } from '../sampler/stats-log.js';
+import type { ContainerView, StoreReader } from '../sampler/store.js';
 import type { RowInput } from '../views/columns.js';
 import type { AppDeps } from './context.js';
 
@@ -20,19 +21,28 @@ export interface PageRows {
   firing: readonly Alert[];
 }
 
-/** Every container in the store with its history and inspect details, in the store's order (by name). */
+/** One container of the store with its history and inspect details. */
+export function rowInput(store: Pick<StoreReader, 'series'>, view: ContainerView, alerts?: readonly Alert[]): RowInput {
+  return {
+    info: view.info,
+    latest: view.latest,
+    history: store.series(view.info.id),
+    details: view.details,
+    sourceReason: view.sourceReason,
+    ...(alerts === undefined ? {} : { alerts }),
+  };
+}
+
+/** Every container in the store, in the store's order (by name). */
 export function rowInputs(store: StoreReader, alertsOf: (id: string) => readonly Alert[] | undefined = () => undefined): RowInput[] {
-  return store.list().map((view) => {
-    const alerts = alertsOf(view.info.id);
-    return {
-      info: view.info,
-      latest: view.latest,
-      history: store.series(view.info.id),
-      details: view.details,
-      sourceReason: view.sourceReason,
-      ...(alerts === undefined ? {} : { alerts }),
-    };
-  });
+  return store.list().map((view) => rowInput(store, view, alertsOf(view.info.id)));
+}
+
+/** The samples shown in `rows`, for the stats log. */
+export function servedSamples(rows: readonly RowInput[]): ServedSample[] {
+  const served: ServedSample[] = [];
+  for (const row of rows) if (row.latest !== null) served.push({ id: row.info.id, readMs: row.latest.readMs });
+  return served;
 }
 
 /** Firing alerts by container ID (host-wide ones are in no row). */

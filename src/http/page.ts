@@ -1,135 +1,32 @@
 // The page's routes: `/` with the first table already rendered, the seed's /table
 // fragment, the /live event stream, and one container's history as JSON or CSV (the
-// /detail panel is in detail-route.ts). Everything is read from memory; nothing waits
-// on Docker. Rows served to a user (page, /table, or a live snapshot) go to the stats
-// log once per sample, as the seed's /table did. `?stopped=1` on /, /table and /live
-// adds the stopped containers (page-rows.ts).
+// /detail panel is in detail-route.ts, the live stream's renderer in live-snapshot.ts).
+// Everything is read from memory; nothing waits on Docker. The samples served to a user
+// (page, /table, or a live snapshot) are named to the stats log, which writes each once,
+// as the seed's /table logged its rows. `?stopped=1` on /, /table and /live adds the
+// stopped containers (page-rows.ts).
 
 import { BadRequestError } from '../errors.js';
-import { renderAlertBanner, sortFiring } from '../views/alerts-html.js';
-import { parseSort, sortRows, type RowInput } from '../views/columns.js';
-import { toContainerJson } from '../views/container-json.js';
+import { renderAlertBanner } from '../views/alerts-html.js';
+import { parseSort, sortRows } from '../views/columns.js';
 import { historyCsvFileName, toHistoryCsv, toHistoryJson } from '../views/history-json.js';
-import { renderBanner, statusLine, type PageStatus } from '../views/page-status.js';
-import { isStale } from '../views/staleness.js';
-import {
-  NO_CONTAINERS_ROW,
-  NO_DATA_ROW,
-  renderTableHead,
-  renderTableRow,
-  renderTableRows,
-  renderTotalsRow,
-} from '../views/table-html.js';
+import { renderBanner, statusLine } from '../views/page-status.js';
+import { renderTableHead, renderTableRows, renderTotalsRow } from '../views/table-html.js';
 import { escapeHtml } from '../views/html.js';
+import { pageStatus } from './agent-status.js';
 import { resolveContainer } from './container-query.js';
 import { dockerStateHeaders, requireDockerData } from './docker-state.js';
-import { onlyParameters, parseShowStopped, requiredId } from './page-query.js';
-import { pageRows, type PageRows } from './page-rows.js';
-import { statsSourcesSummary } from './stats-sources-json.js';
+import { pageRows, servedSamples } from './page-rows.js';
+import { checkParameters, parseFlag, requiredContainerId } from './query.js';
 import { send, sendError, sendHtml, sendJson } from './respond.js';
-import type { AppDeps, RequestContext } from './context.js';
-
-export { rowInputs } from './page-rows.js';
+import type { RequestContext } from './context.js';
 
 /** The live stream's channels: the page without and with "show stopped". */
 export type LiveChannel = 'running' | 'stopped';
 
 /** `/live?stopped=1` watches the 'stopped' channel. */
 export function liveChannel(url: URL): LiveChannel {
-  return parseShowStopped(url) ? 'stopped' : 'running';
-}
-
-/** Appends the samples in `rows` not logged before (the sample log de-duplicates). */
-export function logServedRows(deps: Pick<AppDeps, 'sampleLog'>, rows: readonly RowInput[], nowMs: number): void {
-  const served = [];
-  for (const row of rows) {
-    if (row.latest === null) continue;
-    const { sample_age_seconds: _age, ...logged } = toContainerJson(row, nowMs);
-    served.push({ id: row.info.id, readMs: row.latest.readMs, record: logged });
-  }
-  deps.sampleLog.logServed(served, nowMs);
-}
-
-export function pageStatus(deps: Pick<AppDeps, 'store' | 'logStatus'>, rows: readonly RowInput[], nowMs: number): PageStatus {
-  const docker = deps.store.docker();
-  const log = deps.logStatus();
-  return {
-    docker: {
-      state: docker.state,
-      message: docker.message,
-      hint: docker.hint,
-      since: new Date(docker.sinceMs).toISOString(),
-      api_version: docker.apiVersion,
-      ever_connected: docker.everConnected,
-    },
-    log: { ok: log.ok, error: log.error },
-    containers: rows.length,
-    stale_containers: rows.filter((row) => isStale(row.latest?.readMs ?? null, nowMs)).length,
-    stats_sources: statsSourcesSummary(deps.store),
-  };
-}
-
-/** What one render gives the live stream: the whole state, and what changed since the previous render. */
-export interface SnapshotFrames {
-  /**
-   * For a viewer that just connected: {time, rows, totals, status, alerts}, rows as /table
-   * renders them, alerts the summaries of the firing alerts (oldest first).
-   */
-  full: string;
-  /**
-   * For viewers that have the previous state: {time, rows?: {id: html}, removed?: [id],
-   * totals?, status?, alerts?}, only what changed. An idle host sends little more than the time.
-   */
-  patch: string;
-}
-
-interface RenderedState {
-  rows: Map<string, string>;
-  totals: string;
-  status: string;
-  alerts: string;
-}
-
-/**
- * The live stream's renderer, one state per channel. Each call renders every row (ages
- * and rates move) but the patch carries only the rows whose HTML changed, so a second
- * screen left open all day costs bytes in proportion to what moves, not to the number
- * of containers.
- */
-export function createSnapshotRenderer(
-  deps: Pick<AppDeps, 'store' | 'logStatus' | 'sampleLog' | 'now' | 'lifecycle'>,
-): (channel?: string) => SnapshotFrames {
-  const previous = new Map<string, RenderedState>();
-  return (channel = 'running') => {
-    const nowMs = deps.now();
-    const { running, stopped, firing } = pageRows(deps, nowMs, channel === 'stopped');
-    logServedRows(deps, running, nowMs);
-    const time = new Date(nowMs).toISOString();
-    const rendered = new Map([...running, ...stopped].map((row) => [row.info.id, renderTableRow(row, nowMs)]));
-    const totals = renderTotalsRow(running, nowMs);
-    const status = pageStatus(deps, running, nowMs);
-    const alerts = sortFiring(firing).map((alert) => alert.summary);
-    const next: RenderedState = { rows: rendered, totals, status: JSON.stringify(status), alerts: JSON.stringify(alerts) };
-    const full = JSON.stringify({
-      time,
-      rows: rendered.size === 0 ? (deps.store.docker().everConnected ? NO_CONTAINERS_ROW : NO_DATA_ROW) : [...rendered.values()].join('\n'),
-      totals,
-      status,
-      alerts,
-    });
-    const before = previous.get(channel) ?? { rows: new Map<string, string>(), totals: '', status: '', alerts: '' };
-    const patch: Record<string, unknown> = { time };
-    const changed: Record<string, string> = {};
-    for (const [id, html] of rendered) if (before.rows.get(id) !== html) changed[id] = html;
-    const removed = [...before.rows.keys()].filter((id) => !rendered.has(id));
-    if (Object.keys(changed).length > 0) patch['rows'] = changed;
-    if (removed.length > 0) patch['removed'] = removed;
-    if (totals !== before.totals) patch['totals'] = totals;
-    if (next.status !== before.status) patch['status'] = status;
-    if (next.alerts !== before.alerts) patch['alerts'] = alerts;
-    previous.set(channel, next);
-    return { full, patch: JSON.stringify(patch) };
-  };
+  return parseFlag(url, 'stopped') ? 'stopped' : 'running';
 }
 
 // ---- / ------------------------------------------------------------------------
@@ -154,7 +51,7 @@ export function servePage({ req, res, url, deps }: RequestContext): void {
     template = file.body.toString('utf8');
     templates.set(file.body, template);
   }
-  const showStopped = parseShowStopped(url);
+  const showStopped = parseFlag(url, 'stopped');
   const nowMs = deps.now();
   const sort = parseSort(url.searchParams.get('sort'), url.searchParams.get('dir'));
   const { running, stopped, firing } = pageRows(deps, nowMs, showStopped);
@@ -170,7 +67,7 @@ export function servePage({ req, res, url, deps }: RequestContext): void {
     filter: escapeHtml((url.searchParams.get('q') ?? '').slice(0, 200)),
   });
   sendHtml(req, res, html);
-  if (req.method !== 'HEAD') logServedRows(deps, running, nowMs);
+  if (req.method !== 'HEAD') deps.statsLog.served(servedSamples(running));
 }
 
 // ---- /table -------------------------------------------------------------------
@@ -182,19 +79,19 @@ export function servePage({ req, res, url, deps }: RequestContext): void {
  */
 export function serveTable({ req, res, url, deps }: RequestContext): void {
   const totals = url.searchParams.get('totals') === '1';
-  const showStopped = parseShowStopped(url);
+  const showStopped = parseFlag(url, 'stopped');
   requireDockerData(deps.store);
   const inputs = [deps.store.list(), deps.store.docker(), deps.lifecycle?.stopped.list(), deps.lifecycle?.alerts.firing()];
   const key = `table${totals ? '+totals' : ''}${showStopped ? '+stopped' : ''}`;
   const table = deps.shared.get(key, inputs, () => {
     const nowMs = deps.now();
-    const { running, stopped }: PageRows = pageRows(deps, nowMs, showStopped);
+    const { running, stopped } = pageRows(deps, nowMs, showStopped);
     let html = renderTableRows([...running, ...stopped], nowMs);
     if (totals) html += `\n${renderTotalsRow(running, nowMs)}`;
-    return { body: Buffer.from(html, 'utf8'), rows: running, nowMs };
+    return { body: Buffer.from(html, 'utf8'), served: servedSamples(running) };
   });
   send(req, res, table.body, 'text/html; charset=utf-8', { headers: dockerStateHeaders(deps.store) });
-  if (req.method !== 'HEAD') logServedRows(deps, table.rows, table.nowMs);
+  if (req.method !== 'HEAD') deps.statsLog.served(table.served);
 }
 
 // ---- /live --------------------------------------------------------------------
@@ -212,10 +109,11 @@ export function serveLive({ req, res, url, deps }: RequestContext): void {
 
 /** One container's retained samples: JSON, or CSV with format=csv. */
 export function serveHistory({ req, res, url, deps }: RequestContext): void {
-  onlyParameters(url, ['id', 'format']);
+  checkParameters(url, ['id', 'format']);
+  const query = requiredContainerId(url);
   const format = url.searchParams.get('format') ?? 'json';
   if (format !== 'json' && format !== 'csv') throw new BadRequestError('format is json or csv');
-  const view = resolveContainer(requiredId(url), deps.store.list());
+  const view = resolveContainer(query, deps.store.list());
   const samples = deps.store.history(view.info.id);
   if (format === 'csv') {
     sendCsv(req, res, view.info.id, toHistoryCsv(samples));
@@ -226,8 +124,8 @@ export function serveHistory({ req, res, url, deps }: RequestContext): void {
 
 /** /containers/history.csv?id=: the same as format=csv, for a plain download link. */
 export function serveHistoryCsv({ req, res, url, deps }: RequestContext): void {
-  onlyParameters(url, ['id']);
-  const view = resolveContainer(requiredId(url), deps.store.list());
+  checkParameters(url, ['id']);
+  const view = resolveContainer(requiredContainerId(url), deps.store.list());
   sendCsv(req, res, view.info.id, toHistoryCsv(deps.store.history(view.info.id)));
 }
 

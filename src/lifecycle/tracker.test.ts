@@ -3,7 +3,7 @@
 // shaped as Docker sends them; the store is the real one.
 
 import { describe, expect, it, vi } from 'vitest';
-import { hexId, makeInfo } from '../../test/helpers/samples.js';
+import { hexId, makeDetails, makeInfo } from '../../test/helpers/samples.js';
 import type { AlertEngine, EventContext } from '../alerts/engine.js';
 import type { ContainerInspectSubset, ContainerListEntry, EngineEvent } from '../docker/types.js';
 import { createLogger } from '../log/logger.js';
@@ -32,23 +32,7 @@ const atMs = (seconds: number): number => (seconds * 1e9 + 250_000_000) / 1e6;
 const S0 = T0 / 1000;
 
 function details(overrides: Partial<ContainerDetails> = {}): ContainerDetails {
-  return {
-    startedAtMs: T0 - 60_000,
-    restartCount: 4,
-    health: 'none',
-    lastExitOomKilled: false,
-    oomKillsSeen: 0,
-    cpuLimitCores: null,
-    memoryLimitBytes: null,
-    cpuPeriodUs: 100_000,
-    cpuQuotaUs: null,
-    cpuShares: 1024,
-    memoryReservationBytes: null,
-    memorySwapLimitBytes: null,
-    pidsLimit: null,
-    restartPolicy: 'always',
-    ...overrides,
-  };
+  return makeDetails({ startedAtMs: T0 - 60_000, restartCount: 4, restartPolicy: 'always', ...overrides });
 }
 
 function setup(options: { inspect?: LifecycleTrackerDeps['inspect'] } = {}) {

@@ -6,9 +6,11 @@
 import type { DockerClient } from '../docker/client.js';
 import type { ContainerInspectSubset } from '../docker/types.js';
 import { DockerApiError, describeError } from '../errors.js';
-import { createRateLimiter, type Logger } from '../log/logger.js';
+import type { Logger } from '../log/logger.js';
+import { createRateLimiter } from '../rate-limiter.js';
 import { toContainerDetails } from '../stats/container-details.js';
 import type { Store } from './store.js';
+import { createWorkQueue } from './work-queue.js';
 
 export type InspectSource = Pick<DockerClient, 'inspectContainer'>;
 
@@ -35,66 +37,40 @@ export function createDetailsFetcher(
   options: { concurrency?: number } = {},
 ): DetailsFetcher {
   const { docker, store, logger } = deps;
-  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   const mayLog = createRateLimiter(ERROR_LOG_INTERVAL_MS, deps.now ?? Date.now);
-  const queued: string[] = [];
-  const pending = new Set<string>();
-  let running = 0;
-  /** Bumped by stop(): an answer from an older generation is dropped. */
-  let generation = 0;
-
-  function pump(): void {
-    while (running < concurrency && queued.length > 0) {
-      const id = queued.shift();
-      if (id === undefined) break;
-      // Gone before its turn (a short-lived container): nothing to ask.
-      if (!store.get(id)) {
-        pending.delete(id);
-        continue;
-      }
-      running += 1;
-      const asked = generation;
-      docker
-        .inspectContainer(id)
-        .then(
-          (inspect) => {
-            if (asked !== generation || !store.get(id)) return;
-            store.setDetails(id, toContainerDetails(inspect));
-            handlers.onInspected?.(id, inspect);
-          },
-          (error: unknown) => {
-            // 404: removed meanwhile, an ordinary race.
-            if (error instanceof DockerApiError && error.status === 404) return;
-            if (asked === generation) handlers.onFailed?.(id, error);
-            const decision = mayLog('inspect');
-            if (decision.allowed) {
-              logger.warn('inspecting a container failed; will retry at the next re-list', {
-                id,
-                error: describeError(error),
-                ...(decision.suppressed > 0 ? { suppressed: decision.suppressed } : {}),
-              });
-            }
-          },
-        )
-        .finally(() => {
-          running -= 1;
-          if (asked === generation) pending.delete(id);
-          pump();
-        });
-    }
-  }
+  const queue = createWorkQueue<string>({
+    concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
+    // Gone before its turn (a short-lived container): nothing to ask.
+    isWanted: (id) => store.get(id) !== undefined,
+    run: (id, isCurrent) =>
+      docker.inspectContainer(id).then(
+        (inspect) => {
+          if (!isCurrent() || !store.get(id)) return;
+          store.setDetails(id, toContainerDetails(inspect));
+          handlers.onInspected?.(id, inspect);
+        },
+        (error: unknown) => {
+          // 404: removed meanwhile, an ordinary race.
+          if (error instanceof DockerApiError && error.status === 404) return;
+          if (isCurrent()) handlers.onFailed?.(id, error);
+          const decision = mayLog('inspect');
+          if (decision.allowed) {
+            logger.warn('inspecting a container failed; will retry at the next re-list', {
+              id,
+              error: describeError(error),
+              ...(decision.suppressed > 0 ? { suppressed: decision.suppressed } : {}),
+            });
+          }
+        },
+      ),
+  });
 
   return {
     request(id) {
-      if (pending.has(id)) return;
-      pending.add(id);
-      queued.push(id);
-      pump();
+      queue.add(id);
     },
     stop() {
-      generation += 1;
-      queued.length = 0;
-      pending.clear();
+      queue.clear();
     },
   };
 }

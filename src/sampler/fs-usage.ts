@@ -2,7 +2,7 @@
 // `GET /containers/json?size=1` on a slow timer of its own (FS_USAGE_INTERVAL), never per
 // scrape or page view. To answer it the daemon sizes each container's writable layer
 // (its graph driver walks the layer's files: overlay2's upper directory), which is the
-// one list that costs it real work; README, Metrics, has the figures.
+// one list that costs it real work; docs/metrics.md has the figures.
 //
 // One list in flight at most (a setTimeout chain: the next starts one interval after the
 // previous ended); skipped while Docker is not connected, which the agent reports

@@ -9,10 +9,12 @@
 
 import type { DockerClient } from '../docker/client.js';
 import { AppError, DockerApiError, describeError } from '../errors.js';
-import { createRateLimiter, type Logger } from '../log/logger.js';
+import type { Logger } from '../log/logger.js';
+import { createRateLimiter } from '../rate-limiter.js';
 import { toContainerSample } from '../stats/sample.js';
 import { cpuClockOf, engineRecord } from './engine-kind.js';
 import type { Store } from './store.js';
+import { createWorkQueue } from './work-queue.js';
 
 export type OneShotSource = Pick<DockerClient, 'readStatsOnce'>;
 
@@ -55,104 +57,58 @@ export function createOneShotPoller(
   const { docker, store, handlers, logger } = deps;
   const now = deps.now ?? Date.now;
   const mayLog = createRateLimiter(ERROR_LOG_INTERVAL_MS, now);
-  /** Rotation order: the head is read next; a read container goes to the back. */
-  const queue: string[] = [];
-  const members = new Set<string>();
-  /** The read whose answer counts, per container; a removed container's is dropped. */
-  const current = new Map<string, Promise<void>>();
-  /** Every read on its way, dropped ones included: they still hold a socket. */
-  const running = new Set<Promise<void>>();
   const lastStartedMs = new Map<string, number>();
-  let wakeTimer: NodeJS.Timeout | null = null;
 
-  function wakeIn(ms: number): void {
-    if (wakeTimer !== null) return;
-    wakeTimer = setTimeout(() => {
-      wakeTimer = null;
-      pump();
-    }, ms);
-    wakeTimer.unref();
-  }
-
-  function pump(): void {
-    while (running.size < options.concurrency && queue.length > 0) {
-      const id = queue[0] as string;
-      const dueMs = (lastStartedMs.get(id) ?? Number.NEGATIVE_INFINITY) + options.minIntervalMs;
-      const nowMs = now();
-      if (dueMs > nowMs) {
-        wakeIn(dueMs - nowMs);
-        return;
-      }
-      queue.shift();
-      lastStartedMs.set(id, nowMs);
-      const read = docker
-        .readStatsOnce(id)
-        .then(
-          (record) => {
-            if (current.get(id) !== read) return;
-            // A one-shot record's precpu is empty: CPU is measured from our own previous sample.
-            const sample = toContainerSample(engineRecord(record, store.docker().server), store.get(id)?.latest ?? undefined, undefined, { cpuClock: cpuClockOf(store.docker().server) });
-            if (sample === null) handlers.onNotRunning(id);
-            else store.recordSample(id, sample);
-          },
-          (error: unknown) => {
-            if (current.get(id) !== read) return;
-            if (error instanceof DockerApiError && error.status === 404) {
-              handlers.onGone(id);
-              return;
-            }
-            const decision = mayLog('one-shot');
-            if (!decision.allowed) return;
-            logger.warn('a one-shot stats read failed; the container stays in the rotation', {
-              id,
-              error: describeError(error),
-              code: error instanceof AppError ? error.code : undefined,
-              ...(decision.suppressed > 0 ? { suppressed: decision.suppressed } : {}),
-            });
-          },
-        )
-        .finally(() => {
-          running.delete(read);
-          if (current.get(id) === read) {
-            current.delete(id);
-            if (members.has(id)) queue.push(id);
-          }
-          pump();
+  function read(id: string, isCurrent: () => boolean): Promise<void> {
+    lastStartedMs.set(id, now());
+    return docker.readStatsOnce(id).then(
+      (record) => {
+        if (!isCurrent()) return;
+        // A one-shot record's precpu is empty: CPU is measured from our own previous sample.
+        const sample = toContainerSample(engineRecord(record, store.docker().server), store.get(id)?.latest ?? undefined, undefined, { cpuClock: cpuClockOf(store.docker().server) });
+        if (sample === null) handlers.onNotRunning(id);
+        else store.recordSample(id, sample);
+      },
+      (error: unknown) => {
+        if (!isCurrent()) return;
+        if (error instanceof DockerApiError && error.status === 404) {
+          handlers.onGone(id);
+          return;
+        }
+        const decision = mayLog('one-shot');
+        if (!decision.allowed) return;
+        logger.warn('a one-shot stats read failed; the container stays in the rotation', {
+          id,
+          error: describeError(error),
+          code: error instanceof AppError ? error.code : undefined,
+          ...(decision.suppressed > 0 ? { suppressed: decision.suppressed } : {}),
         });
-      current.set(id, read);
-      running.add(read);
-    }
+      },
+    );
   }
 
-  function forget(id: string): void {
-    members.delete(id);
-    current.delete(id);
-    lastStartedMs.delete(id);
-    const index = queue.indexOf(id);
-    if (index !== -1) queue.splice(index, 1);
-  }
+  /** The rotation: the head is read next, a read container goes to the back. */
+  const rotation = createWorkQueue<string>({
+    concurrency: options.concurrency,
+    rotate: true,
+    run: read,
+    delayMs: (id) => (lastStartedMs.get(id) ?? Number.NEGATIVE_INFINITY) + options.minIntervalMs - now(),
+  });
 
   return {
     add(id) {
-      if (members.has(id)) return;
-      members.add(id);
-      queue.push(id);
-      pump();
+      rotation.add(id);
     },
     remove(id) {
-      if (!members.has(id)) return;
-      forget(id);
-      // A slot may have been freed.
-      pump();
+      if (rotation.delete(id)) lastStartedMs.delete(id);
     },
-    has: (id) => members.has(id),
+    has: (id) => rotation.has(id),
     get size() {
-      return members.size;
+      return rotation.size;
     },
     clear() {
-      if (wakeTimer !== null) clearTimeout(wakeTimer);
-      wakeTimer = null;
-      for (const id of [...members]) forget(id);
+      rotation.clear();
+      lastStartedMs.clear();
     },
   };
 }

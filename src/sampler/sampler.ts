@@ -7,7 +7,8 @@
 // while the kernel source goes on reading the containers it knows.
 
 import { DockerUnavailableError, describeError } from '../errors.js';
-import { createRateLimiter, type Logger } from '../log/logger.js';
+import type { Logger } from '../log/logger.js';
+import { createRateLimiter } from '../rate-limiter.js';
 import { createApiStreams } from './api-streams.js';
 import { backoffDelayMs } from './backoff.js';
 import type { DockerSource, LifecycleObserver, SamplerContext } from './context.js';
@@ -126,7 +127,7 @@ export function createSampler(
 
   /**
    * An event stream that ends is not a dead daemon: a proxy with an idle timeout ends it on
-   * a quiet host (the README's HAProxy: `timeout server 1h`), and closing every stats
+   * a quiet host (docs/deployment.md's HAProxy: `timeout server 1h`), and closing every stats
    * stream then would make N of them reopen at once. /_ping decides: if the daemon
    * answers, only the event stream is reopened (with `since`) and a re-list heals what it
    * missed; if not, the connection loop takes over. Streams that end at once again wait

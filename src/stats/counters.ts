@@ -13,7 +13,7 @@
 //   in 100 ns units on Windows.
 
 import type { BlkioEntry, BlkioStats, CpuStats, MemoryStats, NetworkStats } from '../docker/types.js';
-import { toCounter } from './math.js';
+import { blkioDirection, isObject, toCounter } from './math.js';
 import type { BlockDeviceCounters, ContainerSample, InterfaceCounters } from './types.js';
 
 /** Windows reports CPU time in 100 ns units (moby api/types/container/stats.go). */
@@ -32,11 +32,6 @@ export type DetailCounters = Pick<
   | 'networkInterfaces'
   | 'blockDevices'
 >;
-
-// Narrows away null as well as undefined: JSON can hold null where the types say object.
-function isObject<T extends object>(value: T | null | undefined): value is T {
-  return typeof value === 'object' && value !== null;
-}
 
 /** User- and kernel-mode CPU time in ns; `windows` converts from 100 ns units. */
 export function cpuModeTimes(cpuStats: CpuStats | undefined, windows: boolean): { userNs: number; systemNs: number } {
@@ -108,8 +103,7 @@ export function interfaceCounters(networks: Record<string, NetworkStats> | undef
 /**
  * Bytes and operations, read and written, per device (major:minor): bytes from
  * io_service_bytes_recursive, operations from io_serviced_recursive (the same shape),
- * with blockIoTotals' op rule: only the first letter counts, so cgroup v1's
- * Sync/Async/Total lines are not added twice and v2's lower-case read/write match.
+ * each entry counted by blkioDirection, as blockIoTotals counts them.
  * Sorted by major, then minor. Windows sends no entries.
  */
 export function blockDeviceCounters(blkio: BlkioStats | undefined): BlockDeviceCounters[] {
@@ -130,9 +124,9 @@ function addBlkioEntries(
 ): void {
   if (!Array.isArray(entries)) return;
   for (const entry of entries) {
-    if (!isObject(entry) || typeof entry.op !== 'string') continue;
-    const first = entry.op.charAt(0).toLowerCase();
-    if (first !== 'r' && first !== 'w') continue;
+    if (!isObject(entry)) continue;
+    const direction = blkioDirection(entry.op);
+    if (direction === null) continue;
     const major = Math.floor(toCounter(entry.major));
     const minor = Math.floor(toCounter(entry.minor));
     const key = `${major}:${minor}`;
@@ -141,7 +135,7 @@ function addBlkioEntries(
       device = { major, minor, readBytes: 0, writeBytes: 0, readOps: 0, writeOps: 0 };
       byDevice.set(key, device);
     }
-    const field = first === 'r' ? readKey : writeKey;
+    const field = direction === 'read' ? readKey : writeKey;
     device[field] = toCounter(device[field] + toCounter(entry.value));
   }
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BlkioStats, CpuStats, MemoryStats, NetworkStats, StorageStats } from '../docker/types.js';
 import {
+  blkioDirection,
   blockIoTotals,
   calculateCpuPercentLinux,
   calculateCpuPercentWindows,
@@ -207,6 +208,24 @@ describe('blockIoTotals', () => {
     ],
   ])('%s', (_name, blkio, storage, expected) => {
     expect(blockIoTotals(blkio, storage)).toEqual(expected);
+  });
+});
+
+describe('blkioDirection', () => {
+  it.each<[unknown, ReturnType<typeof blkioDirection>]>([
+    ['Read', 'read'],
+    ['read', 'read'],
+    ['Write', 'write'],
+    ['write', 'write'],
+    ['Sync', null],
+    ['Async', null],
+    ['Total', null],
+    ['Discard', null],
+    ['', null],
+    [undefined, null],
+    [7, null],
+  ])('%j → %j', (op, expected) => {
+    expect(blkioDirection(op)).toBe(expected);
   });
 });
 

@@ -40,9 +40,22 @@ export function toCounter(value: unknown): number {
   return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : 0;
 }
 
-// Narrows away null as well as undefined: JSON can hold null where the types say object.
-function isObject<T extends object>(value: T | null | undefined): value is T {
+/** Narrows away null as well as undefined: JSON can hold null where the types say object. */
+export function isObject<T extends object>(value: T | null | undefined): value is T {
   return typeof value === 'object' && value !== null;
+}
+
+/**
+ * Which way a blkio entry counts. Only the first letter of `op` does, case-insensitively:
+ * r/R and w/W, so cgroup v1's Sync/Async/Total lines are not added twice and cgroup v2's
+ * lower-case read/write match too. Anything else (or no op) counts neither way.
+ */
+export function blkioDirection(op: unknown): 'read' | 'write' | null {
+  if (typeof op !== 'string') return null;
+  const first = op.charAt(0);
+  if (first === 'r' || first === 'R') return 'read';
+  if (first === 'w' || first === 'W') return 'write';
+  return null;
 }
 
 /** A ratio we can publish: finite and non-negative, else null. */
@@ -164,9 +177,8 @@ export function networkTotals(
 }
 
 /**
- * Cumulative block I/O summed over devices. Only the first letter of `op` counts:
- * r/R and w/W, so cgroup v1's Sync/Async/Total lines are not added twice and cgroup v2's
- * lower-case read/write match too. The array can be null (v2, stopped containers).
+ * Cumulative block I/O summed over devices, each entry counted by blkioDirection.
+ * The array can be null (v2, stopped containers).
  * Windows sends no blkio entries; its `storage_stats` is used then, as the CLI does.
  */
 export function blockIoTotals(
@@ -182,10 +194,10 @@ export function blockIoTotals(
   let readBytes = 0;
   let writeBytes = 0;
   for (const entry of entries) {
-    if (!isObject(entry) || typeof entry.op !== 'string') continue;
-    const first = entry.op.charAt(0);
-    if (first === 'r' || first === 'R') readBytes += toCounter(entry.value);
-    else if (first === 'w' || first === 'W') writeBytes += toCounter(entry.value);
+    if (!isObject(entry)) continue;
+    const direction = blkioDirection(entry.op);
+    if (direction === 'read') readBytes += toCounter(entry.value);
+    else if (direction === 'write') writeBytes += toCounter(entry.value);
   }
   return { readBytes: toCounter(readBytes), writeBytes: toCounter(writeBytes) };
 }

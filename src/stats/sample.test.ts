@@ -213,7 +213,53 @@ describe('stopped containers', () => {
 
 // ---------------------------------------------------------------------------------------
 
-describe('synthetic cgroup v2 pair', () => {
+// Real cgroup v2 records, published by OpenTelemetry's dockerstatsreceiver tests (sources in
+// test/fixtures/docker/cgroup-v2/SOURCES.md). The expected values are docker CLI's own
+// computation (cli/command/container/stats_helpers.go): calculateMemUsageUnixNoCache,
+// calculateMemPercentUnixNoCache, calculateNetwork, calculateBlockIO, calculateCPUPercentUnix.
+describe('cgroup v2 records published by others', () => {
+  const readJson = (path: string): StatsRecord => JSON.parse(readFixture(path)) as StatsRecord;
+
+  it('a first record (preread zero): no CPU figure, memory is usage − inactive_file', () => {
+    const record = readJson('cgroup-v2/otel-collector-contrib/stats.json');
+    expect(record.memory_stats?.stats).not.toHaveProperty('total_inactive_file'); // v2 keys only
+    expect(toContainerSample(record)).toMatchObject({
+      // The CLI would print 999478000 / 4836970000000 × 2 × 100 = 0.04%, a since-boot ratio
+      // from the empty precpu; dockmon waits for a real baseline instead.
+      cpuPercent: null,
+      onlineCpus: 2,
+      // inactive_file is 0 (the 224 MiB are shmem in /dev/shm): used = usage − 0
+      memoryUsageBytes: 234647552 - 0,
+      memoryLimitBytes: 268435456,
+      memoryPercent: ((234647552 - 0) / 268435456) * 100,
+      networkRxBytes: 1296,
+      networkTxBytes: 0,
+      blockReadBytes: 167936, // lower-case "read" on 8:0
+      blockWriteBytes: 0,
+      pids: 1,
+    });
+  });
+
+  it('a record with precpu (an idle container): 0% CPU, block I/O summed over three devices', () => {
+    const record = readJson('cgroup-v2/otel-collector-contrib/pids_stats_max-stats.json');
+    expect(toContainerSample(record)).toMatchObject({
+      // cpuDelta = 10935000 − 10935000 = 0: not > 0, so the CLI shows 0.00%
+      cpuPercent: 0,
+      memoryUsageBytes: 2240512 - 1892352,
+      memoryLimitBytes: 2063048704,
+      memoryPercent: ((2240512 - 1892352) / 2063048704) * 100,
+      networkRxBytes: 3608,
+      networkTxBytes: 0,
+      blockReadBytes: 1998848 * 3, // 7:2, 253:1 and 253:2 each report the same reads
+      blockWriteBytes: 0,
+      pids: 1,
+    });
+  });
+});
+
+// Hand-made: no published cgroup v2 pair of a busy container (CPU delta > 0, two interfaces,
+// pids.max "max") was found, so these numbers remain chosen by hand (synthetic/README.md).
+describe('hand-made cgroup v2 pair', () => {
   const [first, second] = readRecords('synthetic/stats-stream-cgroup-v2.ndjson').map(clone);
 
   it('pids limit 2^64−1 arrives rounded by JSON.parse and is not used', () => {
@@ -565,6 +611,8 @@ describe('property: mutilated records never throw and never yield NaN, Infinity 
     ...readRecords('cgroup-v1/stats-stream-stopped.ndjson'),
     ...readRecords('synthetic/stats-stream-cgroup-v2.ndjson'),
     ...readRecords('synthetic/stats-stream-windows.ndjson'),
+    JSON.parse(readFixture('cgroup-v2/otel-collector-contrib/stats.json')) as StatsRecord,
+    JSON.parse(readFixture('cgroup-v2/otel-collector-contrib/pids_stats_max-stats.json')) as StatsRecord,
   ].map((record) => clone(record) as Json);
   const CASES = 500;
 

@@ -11,6 +11,7 @@ import {
   calculateCpuPercentLinux,
   calculateCpuPercentWindows,
   cpuTotalUsage,
+  isObject,
   memoryPercent,
   memoryUsedBytes,
   networkTotals,
@@ -63,11 +64,6 @@ function parseSecond(text: string): number {
 
 function elapsedNs(later: Instant, earlier: Instant): number {
   return (later.secondMs - earlier.secondMs) * 1e6 + (later.fractionNs - earlier.fractionNs);
-}
-
-// Narrows away null as well as undefined: JSON can hold null where the types say object.
-function isObject<T extends object>(value: T | null | undefined): value is T {
-  return typeof value === 'object' && value !== null;
 }
 
 // `os_type` exists only from Docker 29 on; older Windows daemons are recognised by what

@@ -12,6 +12,8 @@ export interface PageStatus {
     hint: string | null;
     since: string;
     api_version: string | null;
+    /** The daemon's `Server` header (engine and version); null before it answered. */
+    server: string | null;
     /** Whether the daemon has answered since the agent started (else there is no data at all). */
     ever_connected: boolean;
   };

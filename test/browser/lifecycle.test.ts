@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent, type AgentProcess } from '../helpers/agent-process.js';
 import { launchChromium, watchProblems, type LaunchedBrowser } from '../helpers/browser.js';
 import { requireDocker } from '../helpers/docker-cli.js';
-import { removeRunContainers, removeStaleRunContainers, runContainer, RUN_PREFIX, sleep } from '../docker/containers.js';
+import { removeRunContainers, removeStaleRunContainers, runContainer, RUN_PREFIX } from '../docker/containers.js';
+import { msUntil } from '../helpers/until.js';
 
 /** The exited rule waits up to 3 s for a restart that does not come, then the page's next tick. */
 const ALERT_MS = 10_000;
@@ -23,13 +24,9 @@ function ready(): { agent: AgentProcess; chromium: LaunchedBrowser } {
   return { agent, chromium };
 }
 
-async function within(what: string, timeoutMs: number, probe: () => Promise<boolean>): Promise<number> {
-  const started = Date.now();
-  for (;;) {
-    if (await probe()) return Date.now() - started;
-    if (Date.now() - started > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await sleep(100);
-  }
+/** Polls `probe` until it returns true; resolves with the time it took, or throws after `timeoutMs`. */
+function within(what: string, timeoutMs: number, probe: () => Promise<boolean>): Promise<number> {
+  return msUntil(what, probe, { timeoutMs, intervalMs: 100 });
 }
 
 async function hasRow(tab: Page, id: string): Promise<boolean> {

@@ -17,6 +17,7 @@ import { startAgent, type AgentProcess } from '../helpers/agent-process.js';
 import { launchChromium, watchProblems, type LaunchedBrowser, type PageProblems } from '../helpers/browser.js';
 import { docker, requireDocker } from '../helpers/docker-cli.js';
 import { removeRunContainers, removeStaleRunContainers, runContainer, RUN_PREFIX, sleep } from '../docker/containers.js';
+import { msUntil } from '../helpers/until.js';
 
 /**
  * The little of the DOM these tests touch inside the page. The project compiles without
@@ -84,13 +85,8 @@ async function visibleRowIds(target: Page): Promise<string[]> {
 }
 
 /** Polls `probe` until it returns true; resolves with the time it took, or throws after `timeoutMs`. */
-async function within(what: string, timeoutMs: number, probe: () => Promise<boolean>): Promise<number> {
-  const started = Date.now();
-  for (;;) {
-    if (await probe()) return Date.now() - started;
-    if (Date.now() - started > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await sleep(50);
-  }
+function within(what: string, timeoutMs: number, probe: () => Promise<boolean>): Promise<number> {
+  return msUntil(what, probe, { timeoutMs, intervalMs: 50 });
 }
 
 async function cpuCellText(target: Page, id: string): Promise<string> {

@@ -14,6 +14,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent, type AgentProcess } from '../helpers/agent-process.js';
 import { docker, requireDocker } from '../helpers/docker-cli.js';
+import { until } from '../helpers/until.js';
 import { removeRunContainers, removeStaleRunContainers, RUN_PREFIX, runContainer, sleep } from './containers.js';
 
 interface Received {
@@ -67,14 +68,8 @@ async function finishedAtMs(id: string): Promise<number> {
   return Date.parse((await docker(['inspect', '-f', '{{.State.FinishedAt}}', id])).trim());
 }
 
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${String(timeoutMs)} ms waiting for ${what}`);
-    await sleep(200);
-  }
+function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
+  return until(what, probe, { timeoutMs, intervalMs: 200 });
 }
 
 function forContainer(received: readonly Received[], id: string, status?: string): Received[] {

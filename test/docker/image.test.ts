@@ -1,9 +1,9 @@
-// The dockmon image, run the ways the README documents: the seed's command unchanged,
+// The dockmon image, run the ways docs/deployment.md documents: the seed's command unchanged,
 // the hardened command, no socket at all, and the /var/run folder mount that survives a
 // daemon restart. Needs the image (.ci/run builds it with scripts/build-image-airgapped.sh
 // before `npm run test:docker`); without it, or without a daemon, every test fails.
 //
-// Host ports are loopback ports Docker picks (`-p 127.0.0.1::5000` for the README's
+// Host ports are loopback ports Docker picks (`-p 127.0.0.1::5000` for the documented
 // `-p 8080:5000`), so the suite never collides with anything already on 8080.
 
 import { randomBytes } from 'node:crypto';
@@ -30,7 +30,7 @@ import {
 } from './image-containers.js';
 
 const SOCKET_MOUNT = ['-v', '/var/run/docker.sock:/var/run/docker.sock'];
-/** The README's mounts for the kernel source (the image sets HOST_PROC and HOST_CGROUP to these). */
+/** The documented mounts for the kernel source (the image sets HOST_PROC and HOST_CGROUP to these). */
 const KERNEL_MOUNTS = ['-v', '/proc:/host/proc:ro', '-v', '/sys/fs/cgroup:/host/sys/fs/cgroup:ro'];
 
 /** /healthz's stats_sources once every listed container has been placed. */
@@ -250,7 +250,7 @@ describe("the seed's command, unchanged", () => {
 describe('the hardened command', () => {
   it('runs as 65532 with no capabilities on a read-only root, reads every container from the kernel, reports healthy, logs and stops within 2 s', async () => {
     const logs = await tempDir('hardened');
-    // The README has `install -d -o 65532 -g 65532 logs`; a world-writable folder does the
+    // docs/deployment.md has `install -d -o 65532 -g 65532 logs`; a world-writable folder does the
     // same here without needing root to run the suite.
     await chmod(logs, 0o777);
     const socketGid = (await stat('/var/run/docker.sock')).gid;

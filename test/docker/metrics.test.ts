@@ -3,7 +3,7 @@
 // loopback scraping the agent every second with no relabelling; the CPU counter it stores
 // against `docker stats` over the CLI's own window for a --cpus 0.5 busy loop (the same
 // window: a rate set against readings taken at other moments fails on a busy machine);
-// the README's PromQL; the label allowlist; and counters that do not go
+// the PromQL of docs/metrics.md; the label allowlist; and counters that do not go
 // down across `docker restart`. Figures go to test-results/prometheus-vs-docker.json.
 //
 // Without a daemon, promtool or prometheus this suite fails in beforeAll; it never skips.
@@ -196,10 +196,10 @@ describe('/metrics with the real Prometheus tools', () => {
     }
   }, 60_000);
 
-  it('returns data for every PromQL query of the README', async () => {
+  it('returns data for every PromQL query of docs/metrics.md', async () => {
     const server = ready().prometheus;
-    const readme = await readFile(path.join(repoRoot, 'README.md'), 'utf8');
-    const block = /```promql\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+    const page = await readFile(path.join(repoRoot, 'docs', 'metrics.md'), 'utf8');
+    const block = /```promql\n([\s\S]*?)```/.exec(page)?.[1] ?? '';
     const queries = block.split('\n').map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#'));
     expect(queries.length).toBeGreaterThanOrEqual(5);
     const answers: Record<string, number> = {};

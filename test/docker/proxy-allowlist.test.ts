@@ -1,4 +1,4 @@
-// The README's socket-proxy rule must let through exactly what the agent's own allowlist
+// The socket-proxy rule of docs/deployment.md must let through exactly what the agent's own allowlist
 // lets out: a proxy narrower than the client breaks the agent, a wider one gives away
 // more than the agent needs. This ties the documented HAProxy regex to allowlist.ts.
 // No daemon needed; it lives with the image suite because it checks the image's docs.
@@ -7,11 +7,11 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { checkAllowedRequest } from '../../src/docker/allowlist.js';
 
-const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+const deployment = readFileSync(new URL('../../docs/deployment.md', import.meta.url), 'utf8');
 
 function documentedProxyPattern(): RegExp {
-  const match = /http-request deny unless \{ path -m reg (\S+) \}/.exec(readme);
-  if (match?.[1] === undefined) throw new Error('README.md has no HAProxy `path -m reg` rule');
+  const match = /http-request deny unless \{ path -m reg (\S+) \}/.exec(deployment);
+  if (match?.[1] === undefined) throw new Error('docs/deployment.md has no HAProxy `path -m reg` rule');
   return new RegExp(match[1]);
 }
 
@@ -42,7 +42,7 @@ const PATHS = [
   '/containers/json/x',
 ];
 
-describe("the README's socket-proxy rule", () => {
+describe("the socket-proxy rule of docs/deployment.md", () => {
   it.each(PATHS)('treats %s as the agent does', (path) => {
     const agentAllows = checkAllowedRequest(path) === null;
     expect(documentedProxyPattern().test(path), `proxy rule on ${path}`).toBe(agentAllows);

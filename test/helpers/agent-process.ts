@@ -24,10 +24,11 @@ export interface HttpAnswer {
   body: string;
 }
 
-/** One plain GET without keep-alive, with a deadline. */
-export function httpGet(url: string, timeoutMs = 5_000): Promise<HttpAnswer> {
+/** One plain GET without keep-alive, with a deadline; `token` is sent as a bearer token. */
+export function httpGet(url: string, timeoutMs = 5_000, token: string | null = null): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
-    const req = http.get(url, { agent: false, timeout: timeoutMs }, (res) => {
+    const headers = token === null ? {} : { authorization: `Bearer ${token}` };
+    const req = http.get(url, { agent: false, timeout: timeoutMs, headers }, (res) => {
       res.setEncoding('utf8');
       let body = '';
       res.on('data', (chunk: string) => {
@@ -69,6 +70,10 @@ export interface StartAgentOptions {
   startTimeoutMs?: number;
   /** Flags for node itself; default: those of `npm start`, so tests run the agent as it ships. */
   nodeFlags?: readonly string[];
+  /** Listen address (default 127.0.0.1; another loopback address plays another host). */
+  host?: string;
+  /** Default: a free port. */
+  port?: number;
 }
 
 export interface StopResult {
@@ -118,13 +123,14 @@ export async function startAgent(options: StartAgentOptions = {}): Promise<Agent
   if (!existsSync(AGENT_ENTRY)) {
     throw new Error(`${AGENT_ENTRY} does not exist: run \`npm run build\` (npm run test:docker does it)`);
   }
-  const port = await findFreePort();
+  const port = options.port ?? (await findFreePort());
+  const host = options.host ?? '127.0.0.1';
   const logDir = await mkdtemp(path.join(os.tmpdir(), 'dmtest-agent-logs-'));
-  const baseUrl = `http://127.0.0.1:${port}`;
+  const baseUrl = `http://${host}:${port}`;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PORT: String(port),
-    HOST: '127.0.0.1',
+    HOST: host,
     LOG_DIR: logDir,
     ...options.env,
   };

@@ -7,9 +7,11 @@
 // too-new version, common headers, the list shape (SizeRw and SizeRootFs with size=1),
 // stats streaming (chunked NDJSON, `precpu_stats` chained from the previous record and
 // zero-valued in the first one, empty records for stopped containers, EOF on removal),
-// and /events. Integers above 2^53 (e.g. cgroup v1's hierarchical_memory_limit, events'
-// timeNano) are written with their exact digits, as Go does, by keeping them as bigint
-// in memory.
+// and /events. The Engine API contract (test/contract/cases.ts) runs the same cases against
+// this fake in `npm test` and against the real daemon in `npm run test:docker`: where they
+// disagree, this file is what gets fixed. Integers above 2^53 (e.g. cgroup v1's
+// hierarchical_memory_limit, events' timeNano) are written with their exact digits, as Go
+// does, by keeping them as bigint in memory.
 //
 // Timers and clocks are captured at import time, so `vi.useFakeTimers()` in a test does
 // not freeze the fake: it always runs on real time.
@@ -68,6 +70,11 @@ export interface FakeContainer {
   restartCount: number;
   /** State.Pid of inspect while it runs (0 once exited), as the daemon's host numbers it. */
   pid: number;
+  /**
+   * State.Health.Status of inspect, and the "(healthy)" suffix of the list's Status; null
+   * (default) for a container without a health check, whose inspect has no Health at all.
+   */
+  health: 'starting' | 'healthy' | 'unhealthy' | null;
   /**
    * Bytes of the writable layer, listed as SizeRw with `size=1` (left out when 0, as Go's
    * omitempty does); SizeRootFs adds `imageSizeBytes`.
@@ -194,21 +201,15 @@ export function readStatsFixture(fileName: string): Json[] {
 }
 
 /**
- * The default `records`: the 6 real records of stats-stream-burner.ndjson (busy loop with
- * --cpus 0.5), plus synthetic network and block I/O traffic growing by a fixed amount per
- * record (the real capture had none), so that CPU, network and block I/O rates are all > 0.
+ * The default `records`: the 7 records of stats-stream-traffic.ndjson, captured from a
+ * container that burns CPU under --cpus 0.5 and sends to a peer, so CPU and network grow as
+ * the daemon reported them. Block I/O is the one synthetic part: this host's cgroup v1 blkio
+ * counters stay empty for overlayfs and volume writes alike (every capture here has `[]`), so
+ * a fixed amount per record is added, in the v1 shape, for block I/O rates to be > 0.
  */
 export function defaultStatsRecords(): Json[] {
-  const records = readStatsFixture('stats-stream-burner.ndjson');
+  const records = readStatsFixture('stats-stream-traffic.ndjson');
   records.forEach((record, i) => {
-    const networks = record['networks'];
-    const eth0 = isJson(networks) ? networks['eth0'] : undefined;
-    if (isJson(eth0)) {
-      eth0['rx_bytes'] = num(eth0['rx_bytes']) + i * 1500;
-      eth0['rx_packets'] = num(eth0['rx_packets']) + i * 10;
-      eth0['tx_bytes'] = num(eth0['tx_bytes']) + i * 900;
-      eth0['tx_packets'] = num(eth0['tx_packets']) + i * 6;
-    }
     const blkio = record['blkio_stats'];
     if (isJson(blkio)) {
       const read = 40_960 + i * 16_384;
@@ -284,6 +285,37 @@ function boolParam(query: URLSearchParams, key: string, fallback: boolean): bool
   const value = query.get(key);
   if (value === null) return fallback;
   return !['', '0', 'no', 'false', 'none'].includes(value.toLowerCase());
+}
+
+/** The keys `GET /containers/json` accepts in `filters` (moby v20.10.24 daemon/list.go). */
+const LIST_FILTERS: ReadonlySet<string> = new Set([
+  'ancestor', 'before', 'exited', 'id', 'isolation', 'label', 'name', 'status', 'health', 'since', 'volume', 'network',
+  'is-task', 'publish', 'expose',
+]);
+
+/**
+ * HostConfig of inspect: what Docker 20.10 reports for a container run without options
+ * (PidsLimit null, RestartPolicy "no"), then the container's own settings. Like the daemon,
+ * a memory limit without a swap limit gets MemorySwap = 2 × Memory.
+ */
+function inspectHostConfig(c: FakeContainer): Json {
+  const merged: Json = {
+    NetworkMode: c.networkMode,
+    NanoCpus: 0,
+    CpuQuota: 0,
+    CpuPeriod: 0,
+    CpuShares: 0,
+    CpusetCpus: '',
+    Memory: 0,
+    MemoryReservation: 0,
+    MemorySwap: 0,
+    PidsLimit: null,
+    RestartPolicy: { Name: 'no', MaximumRetryCount: 0 },
+    ...c.hostConfig,
+  };
+  const memory = num(merged['Memory']);
+  if (memory > 0 && !('MemorySwap' in c.hostConfig)) merged['MemorySwap'] = memory * 2;
+  return merged;
 }
 
 /** `filters` as JSON: {"k":["v"]} or {"k":{"v":true}}. */
@@ -440,6 +472,8 @@ export async function startFakeDocker(options: StartFakeDockerOptions = {}): Pro
   const requests: RecordedRequest[] = [];
   const containers = new Map<string, FakeContainer>();
   const tapes = new WeakMap<FakeContainer, Tape>();
+  /** State.StartedAt / FinishedAt of inspect, as the daemon keeps them per container. */
+  const runTimes = new WeakMap<FakeContainer, { startedAt: string; finishedAt: string }>();
   const streams = new Set<OpenStream>();
   const timers = new Set<Timer>();
   const sockets = new Set<Socket>();
@@ -582,6 +616,8 @@ export async function startFakeDocker(options: StartFakeDockerOptions = {}): Pro
 
   const statusText = (c: FakeContainer): string => {
     const age = humanDuration(Math.max(0, realDateNow() / 1000 - c.created));
+    // moby container/state.go: "Up 5 seconds (healthy)", "(health: starting)" while starting.
+    if (c.state === 'running' && c.health !== null) return `Up ${age} (${c.health === 'starting' ? 'health: starting' : c.health})`;
     if (c.state === 'running') return `Up ${age}`;
     if (c.state === 'paused') return `Up ${age} (Paused)`;
     return `Exited (${c.exitCode}) ${age} ago`;
@@ -651,10 +687,15 @@ export async function startFakeDocker(options: StartFakeDockerOptions = {}): Pro
       hostConfig: init.hostConfig ?? {},
       restartCount: init.restartCount ?? 0,
       pid: init.pid ?? 40_000 + nameSeq,
+      health: init.health ?? null,
       sizeRw: init.sizeRw ?? 0,
       imageSizeBytes: init.imageSizeBytes ?? 4_261_726,
     };
     containers.set(c.id, c);
+    // An explicit `created` is a container started then (a test's old container); an exited
+    // one was only created, so it never started or finished (Go's zero time for both).
+    const startedAt = init.created !== undefined ? rfc3339Nano(BigInt(init.created) * 1_000_000_000n) : rfc3339Nano(nowNs());
+    runTimes.set(c, { startedAt: c.state === 'exited' ? ZERO_TIME : startedAt, finishedAt: ZERO_TIME });
     emitEvent(containerEvent(c, c.state === 'exited' ? 'create' : 'start'));
     return c;
   };
@@ -679,11 +720,14 @@ export async function startFakeDocker(options: StartFakeDockerOptions = {}): Pro
     const from = c.state;
     if (from === state) return;
     c.state = state;
+    const times = runTimes.get(c);
     if (state === 'exited') {
+      if (times !== undefined) times.finishedAt = rfc3339Nano(nowNs());
       emitEvent(containerEvent(c, 'die', { exitCode: String(c.exitCode) }));
       return;
     }
     if (from === 'exited') {
+      if (times !== undefined) times.startedAt = rfc3339Nano(nowNs());
       tapes.delete(c); // a new cgroup: counters start again from the first record
       emitEvent(containerEvent(c, 'start'));
       if (state === 'paused') emitEvent(containerEvent(c, 'pause'));
@@ -702,6 +746,34 @@ export async function startFakeDocker(options: StartFakeDockerOptions = {}): Pro
     sendJson(res, status, { message });
   };
 
+  /**
+   * The daemon's ways of refusing `filters`: JSON it cannot parse is a 500 with Go's decoder
+   * message up to Docker 20.10 and a 400 "invalid filter: ..." from 23.0 (API 1.42; moby
+   * v23.0.0 api/types/filters/parse.go); an unknown key of the list is a 400 "Invalid filter
+   * 'key'" (daemon/list.go acceptedPsFilterTags). /events takes any key.
+   */
+  const parseFiltersOrAnswer = (
+    res: http.ServerResponse,
+    raw: string | null,
+    accepted: ReadonlySet<string> | null,
+  ): Map<string, string[]> | null => {
+    let filters: Map<string, string[]>;
+    try {
+      filters = parseFilters(raw);
+    } catch (err) {
+      const message = (err as Error).message;
+      if (compareVersions(apiVersion, '1.42') >= 0) sendError(res, 400, `invalid filter: ${message}`);
+      else sendError(res, 500, message);
+      return null;
+    }
+    const unknown = accepted === null ? undefined : [...filters.keys()].find((key) => !accepted.has(key));
+    if (unknown !== undefined) {
+      sendError(res, 400, `Invalid filter '${unknown}'`);
+      return null;
+    }
+    return filters;
+  };
+
   const trackStream = (res: http.ServerResponse, stream: OpenStream, cleanup: () => void): void => {
     streams.add(stream);
     res.on('close', () => {
@@ -715,8 +787,8 @@ export async function startFakeDocker(options: StartFakeDockerOptions = {}): Pro
       'Content-Type': 'text/plain; charset=utf-8',
       'Cache-Control': 'no-cache, no-store, must-revalidate',
       Pragma: 'no-cache',
-      'Builder-Version': '2',
-      Swarm: 'inactive',
+      // Swarm arrived with API 1.42; this daemon's Builder-Version is empty, so it is left out.
+      ...(compareVersions(apiVersion, '1.42') >= 0 ? { Swarm: 'inactive' } : {}),
     };
     if (req.method === 'HEAD') {
       res.writeHead(200, { ...headers, 'Content-Length': '0' });
@@ -763,43 +835,49 @@ export async function startFakeDocker(options: StartFakeDockerOptions = {}): Pro
     });
   };
 
-  /** GET /containers/{id or name}/json: the parts of the real body that matter here, Env included. */
+  /**
+   * GET /containers/{id or name}/json: the parts of the real body that matter here, Env
+   * included, with the defaults Docker 20.10 reports for a container started without options
+   * (test/fixtures/docker/cgroup-v1/inspect-limits-*.json show a limited one).
+   */
   const handleInspect = (res: http.ServerResponse, ref: string): void => {
     const c = containers.get(ref) ?? [...containers.values()].find((x) => x.name === ref.replace(/^\//, ''));
     if (c === undefined) {
       sendError(res, 404, `No such container: ${ref}`);
       return;
     }
+    const times = runTimes.get(c) ?? { startedAt: ZERO_TIME, finishedAt: ZERO_TIME };
+    const running = c.state !== 'exited';
     sendJson(res, 200, {
       Id: c.id,
-      Created: new RealDate(c.created * 1000).toISOString(),
+      Created: rfc3339Nano(BigInt(c.created) * 1_000_000_000n),
       Path: 'sh',
       Args: [],
       State: {
         Status: c.state,
-        Pid: c.state === 'exited' ? 0 : c.pid,
-        Running: c.state !== 'exited',
+        Running: running,
         Paused: c.state === 'paused',
+        Restarting: false,
         OOMKilled: false,
-        StartedAt: new RealDate(c.created * 1000).toISOString(),
-        FinishedAt: '0001-01-01T00:00:00Z',
+        Dead: false,
+        Pid: running ? c.pid : 0,
+        ExitCode: running ? 0 : c.exitCode,
+        Error: '',
+        StartedAt: times.startedAt,
+        FinishedAt: times.finishedAt,
+        ...(c.health === null ? {} : { Health: { Status: c.health, FailingStreak: 0, Log: [] } }),
       },
       Image: c.imageId,
       Name: `/${c.name}`,
       RestartCount: c.restartCount,
-      HostConfig: { NetworkMode: c.networkMode, NanoCpus: 0, CpuQuota: 0, CpuPeriod: 0, Memory: 0, ...c.hostConfig },
+      HostConfig: inspectHostConfig(c),
       Config: { Image: c.image, Env: c.env, Labels: c.labels, Cmd: c.command.split(' ') },
     });
   };
 
   const handleList = (res: http.ServerResponse, query: URLSearchParams): void => {
-    let filters: Map<string, string[]>;
-    try {
-      filters = parseFilters(query.get('filters'));
-    } catch (err) {
-      sendError(res, 400, `invalid filter: ${(err as Error).message}`);
-      return;
-    }
+    const filters = parseFiltersOrAnswer(res, query.get('filters'), LIST_FILTERS);
+    if (filters === null) return;
     const status = filters.get('status') ?? [];
     const all = boolParam(query, 'all', false) || status.length > 0;
     const ids = filters.get('id') ?? [];
@@ -860,7 +938,8 @@ export async function startFakeDocker(options: StartFakeDockerOptions = {}): Pro
       return;
     }
 
-    res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
+    // The daemon sets no Content-Type on a stats stream (only stream=false is application/json).
+    res.writeHead(200);
     res.flushHeaders();
     let prev: Previous | undefined;
     let sent = 0;
@@ -897,13 +976,8 @@ export async function startFakeDocker(options: StartFakeDockerOptions = {}): Pro
   };
 
   const handleEvents = (res: http.ServerResponse, query: URLSearchParams, version: string, limit: number | null): void => {
-    let filters: Map<string, string[]>;
-    try {
-      filters = parseFilters(query.get('filters'));
-    } catch (err) {
-      sendError(res, 400, `invalid filter: ${(err as Error).message}`);
-      return;
-    }
+    const filters = parseFiltersOrAnswer(res, query.get('filters'), null);
+    if (filters === null) return;
     const since = parseTimeParam(query.get('since'));
     const until = parseTimeParam(query.get('until'));
     const jsonl = compareVersions(version, '1.52') >= 0;
@@ -1049,7 +1123,7 @@ export async function startFakeDocker(options: StartFakeDockerOptions = {}): Pro
 
     res.setHeader('Api-Version', apiVersion);
     res.setHeader('Ostype', 'linux');
-    res.setHeader('Server', 'Docker/fake');
+    res.setHeader('Server', 'Docker/fake (linux)');
     res.setHeader('Docker-Experimental', 'false');
 
     const fault = takeFault(routePath);

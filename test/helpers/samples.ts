@@ -1,7 +1,8 @@
 // Hand-made domain values for tests that do not go through the stats math.
 
+import { toContainerDetails } from '../../src/stats/container-details.js';
 import { createHistoryRing } from '../../src/stats/history-ring.js';
-import type { ContainerInfo, ContainerSample, HistorySeries } from '../../src/stats/types.js';
+import type { ContainerDetails, ContainerInfo, ContainerSample, HistorySeries } from '../../src/stats/types.js';
 
 export function makeInfo(overrides: Partial<ContainerInfo> & { id: string; name: string }): ContainerInfo {
   return {
@@ -55,6 +56,11 @@ export function makeSample(readMs: number, overrides: Partial<ContainerSample> =
     pressure: null,
     ...overrides,
   };
+}
+
+/** Inspect details of a container started without limits, restarts or a health check; a test overrides what it needs. */
+export function makeDetails(overrides: Partial<ContainerDetails> = {}): ContainerDetails {
+  return { ...toContainerDetails({}), startedAtMs: 1_700_000_000_000, ...overrides };
 }
 
 /** A 64-hex id from a short seed, e.g. hexId('ab') = 'abab…'. */

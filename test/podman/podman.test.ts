@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent, type AgentProcess } from '../helpers/agent-process.js';
 import { launchChromium, watchProblems } from '../helpers/browser.js';
+import { until } from '../helpers/until.js';
 
 const run = promisify(execFile);
 const SOCKET = process.env['PODMAN_SOCKET'] ?? '/run/dockmon-podman/podman.sock';
@@ -49,14 +50,8 @@ async function entries(agent: AgentProcess, query = ''): Promise<Map<string, Ent
   return new Map(Object.entries(answer.json as Record<string, Entry>));
 }
 
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${String(timeoutMs)} ms waiting for ${what}`);
-    await sleep(100);
-  }
+function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+  return until(what, probe, { timeoutMs, intervalMs: 100 });
 }
 
 /** "33.183370693s", "1m51.79s", "282.707239ms" (Go's Duration.String) → seconds. */

@@ -1,0 +1,36 @@
+// What the agent says about itself: Docker's state as /healthz, /readyz and the page's
+// status all give it (one builder, so the three never drift apart), and the page's status
+// (views/page-status.ts renders its banner and status line).
+
+import type { DockerStatus } from '../sampler/store.js';
+import type { RowInput } from '../views/columns.js';
+import type { PageStatus } from '../views/page-status.js';
+import { isStale } from '../views/staleness.js';
+import type { AppDeps } from './context.js';
+import { statsSourcesSummary } from './stats-sources-json.js';
+
+export type DockerStatusJson = PageStatus['docker'];
+
+export function dockerStatusJson(docker: Readonly<DockerStatus>): DockerStatusJson {
+  return {
+    state: docker.state,
+    message: docker.message,
+    hint: docker.hint,
+    since: new Date(docker.sinceMs).toISOString(),
+    api_version: docker.apiVersion,
+    server: docker.server,
+    ever_connected: docker.everConnected,
+  };
+}
+
+/** `rows`: the running containers shown (their count, and how many have no fresh sample). */
+export function pageStatus(deps: Pick<AppDeps, 'store' | 'logStatus'>, rows: readonly RowInput[], nowMs: number): PageStatus {
+  const log = deps.logStatus();
+  return {
+    docker: dockerStatusJson(deps.store.docker()),
+    log: { ok: log.ok, error: log.error },
+    containers: rows.length,
+    stale_containers: rows.filter((row) => isStale(row.latest?.readMs ?? null, nowMs)).length,
+    stats_sources: statsSourcesSummary(deps.store),
+  };
+}
