@@ -10,7 +10,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-          exclude: ['test/docker/**', 'test/browser/**', 'test/soak/**', 'test/podman/**', 'node_modules/**'],
+          exclude: ['test/docker/**', 'test/browser/**', 'test/soak/**', 'test/podman/**', 'test/multi-host/**', 'node_modules/**'],
           testTimeout: 10_000,
         },
       },
@@ -42,6 +42,17 @@ export default defineConfig({
           include: ['test/podman/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        // `npm run test:multi-host`: several agents as hosts (real Docker, Podman's API, a fake
+        // Engine), peers found by a list and by DNS, the page in Chromium.
+        test: {
+          name: 'multihost',
+          include: ['test/multi-host/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
           fileParallelism: false,
         },
       },

@@ -31,6 +31,8 @@ const filterEl = $('filter');
 const pauseEl = $('pause');
 const detailEl = $('detail');
 const noMatchEl = $('no-match');
+// Only with PEERS (many hosts): the server renders the host filter then.
+const hostEl = document.getElementById('host-filter');
 
 // The server rendered the table sorted as the URL asked (or by name when it asked for
 // nothing it knows): read the sort from its header rather than from the URL.
@@ -39,6 +41,8 @@ const state = {
   sort: sortedHeader ? sortedHeader.dataset.col : 'name',
   dir: sortedHeader && sortedHeader.getAttribute('aria-sort') === 'descending' ? 'desc' : 'asc',
   q: filterEl.value,
+  // Rendered selected by the server when the URL says ?host=.
+  host: hostEl ? hostEl.value : '',
   // Rendered checked by the server when the URL says ?stopped=1.
   stopped: stoppedEl.checked,
   paused: false,
@@ -138,6 +142,7 @@ function afterRowChanges() {
     placeholder.cells[0].textContent = emptyText();
   } else if (!empty && placeholder) placeholder.remove();
   sortRows();
+  updateHostOptions();
   applyFilter();
   markSelected();
 }
@@ -217,11 +222,24 @@ function applyFilter() {
   const rows = dataRows();
   for (const tr of rows) {
     const text = tr.dataset.q || '';
-    const match = words.every((word) => text.includes(word) || tr.dataset.id.startsWith(word));
+    const match = (!state.host || tr.dataset.host === state.host) &&
+      words.every((word) => text.includes(word) || tr.dataset.id.startsWith(word));
     tr.hidden = !match;
     if (match) shown += 1;
   }
-  noMatchEl.hidden = !(words.length > 0 && rows.length > 0 && shown === 0);
+  noMatchEl.hidden = !((words.length > 0 || state.host) && rows.length > 0 && shown === 0);
+}
+
+/** Hosts that appear after the page loaded (a node joined) join the host filter. */
+function updateHostOptions() {
+  if (!hostEl) return;
+  const known = new Set([...hostEl.options].map((option) => option.value));
+  const added = [...new Set(dataRows().map((tr) => tr.dataset.host).filter(Boolean))].filter((host) => !known.has(host));
+  if (added.length === 0) return;
+  for (const host of added) hostEl.add(new Option(host, host));
+  const options = [...hostEl.options].slice(1).sort((a, b) => a.value.localeCompare(b.value));
+  for (const option of options) hostEl.add(option);
+  hostEl.value = state.host;
 }
 
 function saveUrl() {
@@ -231,6 +249,7 @@ function saveUrl() {
     next.set('dir', state.dir);
   }
   if (state.q) next.set('q', state.q);
+  if (state.host) next.set('host', state.host);
   if (state.stopped) next.set('stopped', '1');
   const query = next.toString();
   history.replaceState(null, '', query ? `?${query}` : location.pathname);
@@ -254,6 +273,7 @@ function bannerLines(status) {
         'Free space or fix the permissions of LOG_DIR; the page and the API keep working.');
     }
     lines.push(...sourceLines(status.stats_sources));
+    for (const peer of peerProblems(status.peers)) lines.push(peerLine(peer));
     const stale = status.stale_containers || 0;
     if (docker.state === 'connected' && stale > 0) {
       lines.push(`${stale} container${stale === 1 ? ' has' : 's have'} no fresh sample: a stats stream is slow or stalled. ` +
@@ -267,6 +287,24 @@ function bannerLines(status) {
       'is the agent running and reachable? The numbers below are stale; this page reconnects by itself.');
   }
   return lines;
+}
+
+/** The page status has the problems already; /healthz (polling) has every peer and the discovery error. */
+function peerProblems(peers) {
+  if (!peers) return [];
+  if (Array.isArray(peers)) return peers;
+  const problems = (peers.list || [])
+    .filter((peer) => peer.state === 'down' || peer.state === 'unauthorized')
+    .map((peer) => ({ host: peer.node || peer.origin, state: peer.state, message: peer.message }));
+  if (peers.discovery_error) problems.push({ host: 'discovery', state: 'down', message: peers.discovery_error });
+  return problems;
+}
+
+/** As views/page-status.ts peerLine. */
+function peerLine(peer) {
+  if (peer.host === 'discovery') return `Other hosts cannot be looked up: ${peer.message || 'no answer'}. The hosts found before stay shown.`;
+  if (peer.state === 'unauthorized') return `Host ${peer.host} refuses this agent's token: ${peer.message || ''}. Give every agent the same AUTH_TOKEN.`;
+  return `Host ${peer.host} does not answer: ${peer.message || 'no answer'}. Its rows show what it said last.`;
 }
 
 /** The same lines as views/page-status.ts sourceLines: only STATS_SOURCE=cgroup asks to be told. */
@@ -588,6 +626,13 @@ filterEl.addEventListener('input', () => {
   applyFilter();
   saveUrl();
 });
+if (hostEl) {
+  hostEl.addEventListener('change', () => {
+    state.host = hostEl.value;
+    applyFilter();
+    saveUrl();
+  });
+}
 pauseEl.addEventListener('click', togglePause);
 stoppedEl.addEventListener('change', toggleStopped);
 document.addEventListener('keydown', (event) => {

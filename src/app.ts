@@ -35,6 +35,8 @@ import { createJsonlFile, type JsonlFile } from './log/jsonl-file.js';
 import type { Logger } from './log/logger.js';
 import { createMetricsExporter } from './metrics/exporter.js';
 import { readProcessFacts } from './metrics/process-facts.js';
+import { createDiscovery } from './peers/discovery.js';
+import { newAgentId, startPeers } from './peers/peers.js';
 import { createFsUsagePoller } from './sampler/fs-usage.js';
 import { DEFAULT_ONE_SHOT_CONCURRENCY } from './sampler/one-shot-poller.js';
 import { createSampler, type KernelChoice, type LifecycleObserver } from './sampler/sampler.js';
@@ -175,8 +177,23 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
       return { ok: status.ok, error: status.error, path: status.path };
     },
   };
+  // Other hosts (PEERS): asked in the background once this agent listens, so it can find
+  // itself among the addresses a DNS name gives.
+  const node = config.nodeName === '' ? os.hostname() : config.nodeName;
+  const agentId = newAgentId();
+  const peers = config.peers.kind === 'none'
+    ? null
+    : startPeers({
+        discovery: createDiscovery(config.peers, { ownPort: config.port, dnsServer: config.peerDnsServer }),
+        token: config.authToken,
+        intervalMs: config.peerIntervalMs,
+        agentId,
+        logger,
+        start: false,
+      });
+  const hosts = { node, agentId, ...(peers === null ? {} : { peers }) };
   const live = createLiveUpdates({
-    render: createSnapshotRenderer({ store, statsLog: statsLogWriter, logStatus: () => statsLog.status(), now: Date.now, lifecycle: lifecycleReader }),
+    render: createSnapshotRenderer({ store, statsLog: statsLogWriter, logStatus: () => statsLog.status(), now: Date.now, lifecycle: lifecycleReader, ...hosts }),
     tickMs: 1_000,
     heartbeatMs: 15_000,
     retryMs: 2_000,
@@ -199,6 +216,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
       shared: createSharedRender({ maxAgeMs: SHARED_RENDER_MAX_AGE_MS, now: Date.now }),
       containerJson: createContainerJsonCache(),
       lifecycle: lifecycleReader,
+      ...hosts,
     },
     { auth: config.authToken === '' ? null : createAuth(config.authToken, new Set(ROUTES.keys())) },
   );
@@ -220,6 +238,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
     throw error;
   });
   sampler.start();
+  peers?.start();
   statsLogWriter.start();
   alerting.start();
   fsUsage?.start();
@@ -229,6 +248,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
     store,
     statsLog,
     async stop() {
+      peers?.stop();
       live.close();
       server.close();
       server.closeAllConnections();

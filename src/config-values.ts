@@ -1,3 +1,6 @@
+// Over 300 lines on purpose: one small parser per kind of setting, each with its message;
+// splitting them by topic would scatter the shared helpers (fail, isHostname).
+//
 // The value parsers behind config.ts's option table: each takes the raw text of one
 // setting and its name, and returns the typed value or throws a ConfigError that
 // names the setting, the value and what was expected.
@@ -281,4 +284,77 @@ export function probeAddressFor(listen: string): string {
   if (host === '' || host === '0.0.0.0') return '127.0.0.1';
   if (host === '::' || host === '[::]') return '::1';
   return host.replace(/^\[(.*)\]$/, '$1');
+}
+
+/** Where the other agents are: nowhere, Swarm's DNS answer for a name, or a fixed list. */
+export type PeerSpec =
+  | { readonly kind: 'none' }
+  /** `dns:tasks.dockmon[:port]`: every address of the name, asked again every few seconds; port null: this agent's own PORT. */
+  | { readonly kind: 'dns'; readonly name: string; readonly port: number | null }
+  /** `http://host:port,...`: origins only (no path, query or credentials). */
+  | { readonly kind: 'list'; readonly urls: readonly string[] };
+
+const MAX_PEER_URLS = 64;
+
+/** '' (none), `dns:NAME[:PORT]`, or comma-separated http(s)://host:port origins. */
+export function parsePeers(raw: string, name: string): PeerSpec {
+  const text = raw.trim();
+  if (text === '') return Object.freeze({ kind: 'none' });
+  if (/^dns:/i.test(text)) {
+    const match = /^dns:([^:\s]+)(?::(\d{1,5}))?$/i.exec(text);
+    const host = match?.[1] ?? '';
+    const port = match?.[2] === undefined ? null : Number(match[2]);
+    if (match === null || !isHostname(host) || (port !== null && (port < 1 || port > 65_535))) {
+      return fail(name, raw, 'peer list', 'dns:NAME or dns:NAME:PORT, e.g. dns:tasks.dockmon (Swarm answers with every task of the service)');
+    }
+    return Object.freeze({ kind: 'dns', name: host.toLowerCase(), port });
+  }
+  const entries = text.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  if (entries.length > MAX_PEER_URLS) throw new ConfigError(`${name}: ${entries.length} peers given, at most ${MAX_PEER_URLS}`);
+  const urls = entries.map((entry, index) => {
+    let url: URL | null = null;
+    try {
+      url = new URL(entry);
+    } catch {
+      url = null;
+    }
+    const problem =
+      url === null ? 'is not a URL'
+      : url.protocol !== 'http:' && url.protocol !== 'https:' ? 'is not http:// or https://'
+      : url.username !== '' || url.password !== '' ? 'carries credentials (the token comes from AUTH_TOKEN)'
+      : (url.pathname !== '/' && url.pathname !== '') || url.search !== '' || url.hash !== '' ? 'has a path or query (give the origin only: http://host:port)'
+      : null;
+    if (url === null || problem !== null) {
+      // An entry holding a secret (user:password@) is not repeated.
+      const shown = entry.includes('@') ? '' : ` (${JSON.stringify(entry.slice(0, 100))})`;
+      throw new ConfigError(`${name}: entry ${index + 1} of ${entries.length}${shown} ${problem ?? 'is not a URL'}`);
+    }
+    return url.origin;
+  });
+  return Object.freeze({ kind: 'list', urls: Object.freeze([...new Set(urls)]) });
+}
+
+/** What this agent calls its host on a many-host page: '' (the machine's hostname) or a short name. */
+export function parseNodeName(raw: string, name: string): string {
+  const text = raw.trim();
+  if (text === '' || /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(text)) return text;
+  return fail(name, raw, 'node name', '1-63 letters, digits, dots, dashes or underscores, starting with a letter or digit');
+}
+
+/** '' (the system's resolvers) or one DNS server: an IP address with an optional :port. */
+export function parseDnsServer(raw: string, name: string): string {
+  const text = raw.trim();
+  if (text === '') return '';
+  const match = /^\[?([^\]]+?)\]?(?::(\d{1,5}))?$/.exec(text);
+  const address = match?.[1] ?? '';
+  if (isIP(address) === 0 && isIP(text) === 0) return fail(name, raw, 'DNS server', 'an IP address, optionally with :port (127.0.0.11:53)');
+  return text;
+}
+
+/** '' or the path of a file holding the token (a Docker/Swarm secret: /run/secrets/NAME). */
+export function parseTokenFile(raw: string, name: string): string {
+  const text = raw.trim();
+  if (text === '') return '';
+  if (text.includes('\0')) return fail(name, raw, 'file path', 'a file path');
+  return path.resolve(text);
 }

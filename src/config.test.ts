@@ -1,3 +1,5 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type Config, loadConfig, renderConfigTable, renderHelp } from './config.js';
@@ -5,6 +7,10 @@ import { parseByteSize, parseDockerHost, parseDurationMs, parseIntInRange, parse
 import { ConfigError } from './errors.js';
 
 type Env = Record<string, string | undefined>;
+
+// A Swarm secret as the agent finds it: a file holding the token, with the newline echo adds.
+const TOKEN_FILE = path.join(mkdtempSync(path.join(os.tmpdir(), 'dockmon-config-')), 'dockmon_token');
+writeFileSync(TOKEN_FILE, 'from-a-swarm-secret-0123\n');
 
 function configOf(argv: readonly string[], env: Env = {}): Config {
   const result = loadConfig(argv, env);
@@ -42,6 +48,11 @@ const OPTIONS: readonly (readonly [string, string, string])[] = [
   ['HOST_PROC', '--host-proc', '/proc'],
   ['HOST_CGROUP', '--host-cgroup', '/sys/fs/cgroup'],
   ['AUTH_TOKEN', '--auth-token', ''],
+  ['AUTH_TOKEN_FILE', '--auth-token-file', ''],
+  ['PEERS', '--peers', ''],
+  ['NODE_NAME', '--node-name', ''],
+  ['PEER_INTERVAL', '--peer-interval', '2s'],
+  ['PEER_DNS_SERVER', '--peer-dns-server', ''],
   ['MAX_CONNECTIONS', '--max-connections', '256'],
   ['MAX_CONNECTIONS_PER_ADDRESS', '--max-connections-per-address', '64'],
   ['METRICS_LABELS', '--metrics-labels', ''],
@@ -80,6 +91,11 @@ const VALID: readonly (readonly [string, string, string, keyof Config, unknown])
   ['HOST_PROC', '--host-proc', '/host//proc/', 'hostProc', '/host/proc'],
   ['HOST_CGROUP', '--host-cgroup', '/host/sys/fs/cgroup', 'hostCgroup', '/host/sys/fs/cgroup'],
   ['AUTH_TOKEN', '--auth-token', 'correct-horse-battery-staple', 'authToken', 'correct-horse-battery-staple'],
+  ['AUTH_TOKEN_FILE', '--auth-token-file', TOKEN_FILE, 'authTokenFile', TOKEN_FILE],
+  ['PEERS', '--peers', 'dns:tasks.dockmon', 'peers', { kind: 'dns', name: 'tasks.dockmon', port: null }],
+  ['NODE_NAME', '--node-name', 'node-1.example', 'nodeName', 'node-1.example'],
+  ['PEER_INTERVAL', '--peer-interval', '500ms', 'peerIntervalMs', 500],
+  ['PEER_DNS_SERVER', '--peer-dns-server', '127.0.0.11:53', 'peerDnsServer', '127.0.0.11:53'],
   ['MAX_CONNECTIONS', '--max-connections', '64', 'maxConnections', 64],
   ['MAX_CONNECTIONS_PER_ADDRESS', '--max-connections-per-address', '8', 'maxConnectionsPerAddress', 8],
   ['METRICS_LABELS', '--metrics-labels', 'com.docker.compose.service, team', 'metricsLabels', ['com.docker.compose.service', 'team']],
@@ -125,6 +141,11 @@ describe('loadConfig', () => {
       hostProc: '/proc',
       hostCgroup: '/sys/fs/cgroup',
       authToken: '',
+      authTokenFile: '',
+      peers: { kind: 'none' },
+      nodeName: '',
+      peerIntervalMs: 2_000,
+      peerDnsServer: '',
       maxConnections: 256,
       maxConnectionsPerAddress: 64,
       metricsLabels: [],
@@ -404,6 +425,50 @@ describe('AUTH_TOKEN', () => {
     } catch (error) {
       expect((error as Error).message).not.toContain(token);
     }
+  });
+});
+
+describe('AUTH_TOKEN_FILE', () => {
+  it('reads the token from the file, without its trailing newline', () => {
+    expect(configOf([], { AUTH_TOKEN_FILE: TOKEN_FILE }).authToken).toBe('from-a-swarm-secret-0123');
+  });
+
+  it('refuses a missing file, an empty one, a bad token in it and both settings at once, never echoing the token', () => {
+    expect(() => loadConfig([], { AUTH_TOKEN_FILE: '/nonexistent/dockmon_token' })).toThrow(/cannot be read: it does not exist/);
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'dockmon-config-'));
+    writeFileSync(path.join(dir, 'empty'), '\n');
+    expect(() => loadConfig([], { AUTH_TOKEN_FILE: path.join(dir, 'empty') })).toThrow(/is empty/);
+    writeFileSync(path.join(dir, 'short'), 'tiny');
+    const short = configErrorOf(() => loadConfig([], { AUTH_TOKEN_FILE: path.join(dir, 'short') }));
+    expect(short.message).toMatch(/is not a usable token/);
+    expect(short.message).not.toContain('tiny');
+    expect(() => loadConfig([], { AUTH_TOKEN_FILE: TOKEN_FILE, AUTH_TOKEN: 'correct-horse-battery-staple' })).toThrow(/both set/);
+    expect(() => loadConfig([], { AUTH_TOKEN_FILE: dir })).toThrow(/it is a folder/);
+  });
+});
+
+describe('PEERS', () => {
+  it('takes dns:NAME[:PORT] and a list of origins', () => {
+    expect(configOf([], { PEERS: 'dns:tasks.dockmon:5001' }).peers).toEqual({ kind: 'dns', name: 'tasks.dockmon', port: 5001 });
+    expect(configOf([], { PEERS: 'http://10.0.0.2:5000, https://node-3.example:8443/ ,http://10.0.0.2:5000' }).peers).toEqual({
+      kind: 'list',
+      urls: ['http://10.0.0.2:5000', 'https://node-3.example:8443'],
+    });
+  });
+
+  it.each([
+    ['dns:', /dns:NAME or dns:NAME:PORT/],
+    ['dns:tasks.dockmon:99999', /dns:NAME or dns:NAME:PORT/],
+    ['ftp://10.0.0.2', /entry 1 of 1 .* is not http/],
+    ['http://user:secret@10.0.0.2:5000', /carries credentials/],
+    ['http://10.0.0.2:5000/containers', /has a path or query/],
+    ['10.0.0.2:5000', /is not/],
+  ])('refuses %j', (raw, message) => {
+    expect(() => loadConfig([], { PEERS: raw })).toThrow(message);
+  });
+
+  it('refuses a credential in a list entry without repeating it', () => {
+    expect(configErrorOf(() => loadConfig([], { PEERS: 'http://u:hunter2-secret@h:1' })).message).not.toContain('hunter2');
   });
 });
 

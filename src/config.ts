@@ -1,7 +1,7 @@
 // Over 300 lines on purpose: most of it is the OPTIONS table itself, one entry per setting.
 //
 // Every setting is an environment variable and a flag, declared once in OPTIONS.
-// Parsing, --help and the README's table are all generated from that one table, so
+// Parsing, --help and docs/configuration.md's table are all generated from that one table, so
 // they cannot disagree (the shape of dozzle's internal/support/cli/args.go).
 
 import {
@@ -10,6 +10,10 @@ import {
   SECOND_MS,
   parseAlertRules,
   parseAuthToken,
+  parseDnsServer,
+  parseNodeName,
+  parsePeers,
+  parseTokenFile,
   parseByteSize,
   parseDockerHost,
   parseDurationMs,
@@ -25,11 +29,13 @@ import {
   type AlertRuleName,
   type DockerEndpoint,
   type LogLevel,
+  type PeerSpec,
   type StatsSourceMode,
 } from './config-values.js';
+import { readFileSync } from 'node:fs';
 import { ConfigError } from './errors.js';
 
-export type { DockerEndpoint, LogLevel, StatsSourceMode } from './config-values.js';
+export type { DockerEndpoint, LogLevel, PeerSpec, StatsSourceMode } from './config-values.js';
 
 export interface Config {
   readonly port: number;
@@ -57,8 +63,18 @@ export interface Config {
   readonly hostProc: string;
   /** The host's /sys/fs/cgroup, as this process sees it. */
   readonly hostCgroup: string;
-  /** Shared secret for every endpoint but /healthz; '' turns access control off. */
+  /** Shared secret for every endpoint but /healthz; '' turns access control off. Read from authTokenFile when that is set. */
   readonly authToken: string;
+  /** Where the token was read from ('' when not from a file). */
+  readonly authTokenFile: string;
+  /** The other agents whose containers this one shows beside its own. */
+  readonly peers: PeerSpec;
+  /** This agent's host as the many-host page names it; '' means the machine's hostname. */
+  readonly nodeName: string;
+  /** How often each peer is asked for its containers; also each request's deadline. */
+  readonly peerIntervalMs: number;
+  /** DNS server asked for a dns: peer name; '' means the system's (/etc/resolv.conf). */
+  readonly peerDnsServer: string;
   /** Open HTTP connections at once. */
   readonly maxConnections: number;
   /** Open HTTP connections from one remote address at once. */
@@ -207,6 +223,41 @@ const OPTIONS = {
       'At least 16 characters, no spaces. Prefer the variable: a flag shows in the process list. Empty: no token.',
     parse: parseAuthToken,
   },
+  authTokenFile: {
+    env: 'AUTH_TOKEN_FILE', flag: '--auth-token-file', value: '<path>', default: '',
+    describe:
+      'Read the token from this file instead (a Docker or Swarm secret: /run/secrets/dockmon_token), so it never sits in ' +
+      'an environment variable; one trailing newline is ignored. Set AUTH_TOKEN or AUTH_TOKEN_FILE, not both.',
+    parse: parseTokenFile,
+  },
+  peers: {
+    env: 'PEERS', flag: '--peers', value: '<peers>', default: '',
+    describe:
+      "Other dockmon agents whose containers this one shows beside its own (the page's host column, /containers?hosts=all). " +
+      'dns:tasks.SERVICE[:PORT]: every address Swarm gives for the service, asked again every 5s, so nodes that join or leave ' +
+      'come and go (port: this agent\'s PORT when omitted). Or comma-separated http://host:port origins. Peers are asked with ' +
+      'the same AUTH_TOKEN, only for GET /containers. Empty: this host only.',
+    parse: parsePeers,
+  },
+  nodeName: {
+    env: 'NODE_NAME', flag: '--node-name', value: '<name>', default: '',
+    describe:
+      "This host's name in the host column and in /containers?hosts=all (in a Swarm stack: \"{{.Node.Hostname}}\"). " +
+      "Empty: the machine's (container's) hostname.",
+    parse: parseNodeName,
+  },
+  peerIntervalMs: {
+    env: 'PEER_INTERVAL', flag: '--peer-interval', value: '<duration>', default: '2s',
+    describe:
+      'How often each peer is asked for its containers, in the background (never per request); an answer later than this ' +
+      'counts as a failure and the peer is shown down (500ms-60s). A peer refusing the token is asked again every 60s.',
+    parse: (raw, name) => parseDurationMs(raw, name, { minMs: 500, maxMs: 60 * SECOND_MS }),
+  },
+  peerDnsServer: {
+    env: 'PEER_DNS_SERVER', flag: '--peer-dns-server', value: '<addr>', default: '',
+    describe: "The DNS server asked for a dns: peer name, IP[:port]. Empty: the system's (in a Swarm task, Docker's own at 127.0.0.11).",
+    parse: parseDnsServer,
+  },
   maxConnections: {
     env: 'MAX_CONNECTIONS', flag: '--max-connections', value: '<count>', default: '256',
     describe:
@@ -232,7 +283,7 @@ const OPTIONS = {
     env: 'FS_USAGE_INTERVAL', flag: '--fs-usage-interval', value: '<duration>', default: '5m',
     describe:
       "How often every running container's writable-layer size is read for container_fs_usage_bytes, with one " +
-      'GET /containers/json?size=1: the daemon walks each writable layer to answer it (see Metrics in the README for ' +
+      'GET /containers/json?size=1: the daemon walks each writable layer to answer it (see docs/metrics.md for ' +
       'its cost); 0 turns it off (10s-24h, or 0).',
     parse: (raw, name) => (raw.trim() === '0' ? 0 : parseDurationMs(raw, name, { minMs: 10 * SECOND_MS, maxMs: 24 * HOUR_MS })),
   },
@@ -359,8 +410,25 @@ export function loadConfig(
     else if (fromEnv !== undefined && fromEnv !== '') values[key] = option.parse(fromEnv, option.env);
     else values[key] = option.parse(option.default, `default of ${option.env}`);
   }
+  if (values.authTokenFile !== '') values.authToken = readTokenFile(values.authTokenFile as string, values.authToken !== '');
   // Sound: OPTIONS is checked to hold exactly one parser per Config field.
   return { kind: 'run', config: Object.freeze(values as Config) };
+}
+
+/** The token in AUTH_TOKEN_FILE, checked like AUTH_TOKEN; one trailing newline (echo, an editor) is dropped. */
+function readTokenFile(file: string, alsoGiven: boolean): string {
+  if (alsoGiven) throw new ConfigError('AUTH_TOKEN and AUTH_TOKEN_FILE are both set: keep one (the file keeps the token out of the environment)');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    const why = code === 'ENOENT' ? 'it does not exist' : code === 'EACCES' ? 'it is not readable by this user' : code === 'EISDIR' ? 'it is a folder' : code;
+    throw new ConfigError(`AUTH_TOKEN_FILE=${JSON.stringify(file)} cannot be read: ${why}`);
+  }
+  const token = text.replace(/\r?\n$/, '');
+  if (token === '') throw new ConfigError(`AUTH_TOKEN_FILE=${JSON.stringify(file)} is empty: write the token into it (printf '%s' "$TOKEN" > FILE)`);
+  return parseAuthToken(token, `the token in AUTH_TOKEN_FILE=${JSON.stringify(file)}`);
 }
 
 function displayDefault(option: Option): string {
@@ -414,7 +482,7 @@ function markdownCell(text: string): string {
   return text.replaceAll('|', '\\|');
 }
 
-/** The README's configuration table, in Markdown. */
+/** The configuration table of docs/configuration.md, in Markdown. */
 export function renderConfigTable(): string {
   const rows = listOptions().map(([, option]) => {
     const fallback = option.default === '' ? '*(empty)*' : `\`${option.default}\``;

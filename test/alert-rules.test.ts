@@ -4,12 +4,16 @@
 // fails, in CI and on a workstation alike; it never skips.
 
 import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const RULES = 'deploy/alerts.rules.yml';
 const RULE_TESTS = 'deploy/alerts.rules.test.yml';
+const SWARM_SCRAPE = 'deploy/prometheus-swarm.yml';
 
 interface Run {
   code: number;
@@ -60,5 +64,25 @@ describe('Prometheus alert rules (deploy/alerts.rules.yml)', () => {
     const result = await promtool(['test', 'rules', RULE_TESTS]);
     expect(result.code, result.output).toBe(0);
     expect(result.output).toContain('SUCCESS');
+  });
+});
+
+describe('Prometheus scrape config for a Swarm (deploy/prometheus-swarm.yml)', () => {
+  it('passes promtool check config, and discovers tasks.dockmon with the token file', async () => {
+    await requirePromtool();
+    const syntax = await promtool(['check', 'config', '--syntax-only', SWARM_SCRAPE]);
+    expect(syntax.code, syntax.output).toBe(0);
+    // The full check also opens credentials_file: give it one where the secret would be.
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'dockmon-prom-'));
+    const secret = path.join(dir, 'dockmon_token');
+    writeFileSync(secret, 'correct-horse-battery-staple');
+    const text = readFileSync(path.join(repoRoot, SWARM_SCRAPE), 'utf8');
+    expect(text).toMatch(/names: \[tasks\.dockmon\]/);
+    expect(text).toMatch(/port: 5000/);
+    expect(text).toContain('credentials_file: /run/secrets/dockmon_token');
+    writeFileSync(path.join(dir, 'prometheus.yml'), text.replace('/run/secrets/dockmon_token', secret));
+    const full = await promtool(['check', 'config', path.join(dir, 'prometheus.yml')]);
+    expect(full.code, full.output).toBe(0);
+    expect(full.output).toMatch(/SUCCESS/);
   });
 });

@@ -37,9 +37,10 @@ const RULES: Readonly<Record<string, { value: readonly string[]; typeOnly: reado
     typeOnly: ['stats/types.ts', 'stats/host-sample.ts', 'sampler/store.ts', 'alerts/types.ts'],
   },
   http: {
-    value: ['http', 'views', 'errors.ts', 'metrics/exposition.ts'],
+    // Other hosts' rows come from the peers' last answers (host-entries.ts), never from a request to a peer.
+    value: ['http', 'views', 'errors.ts', 'metrics/exposition.ts', 'peers/host-entries.ts', 'peers/headers.ts'],
     // The page's routes name the samples they served to the stats log; they never write it.
-    typeOnly: ['log/logger.ts', 'sampler/store.ts', 'sampler/stats-log.ts', 'metrics/exporter.ts', 'lifecycle', 'alerts'],
+    typeOnly: ['log/logger.ts', 'sampler/store.ts', 'sampler/stats-log.ts', 'metrics/exporter.ts', 'lifecycle', 'alerts', 'peers/peers.ts'],
   },
   // Lifecycle events and stopped containers: fed by the sampler, read by the alert rules.
   lifecycle: {

@@ -6,7 +6,7 @@ import type { DockerStatus } from '../sampler/store.js';
 import type { RowInput } from '../views/columns.js';
 import type { PageStatus } from '../views/page-status.js';
 import { isStale } from '../views/staleness.js';
-import type { AppDeps } from './context.js';
+import type { AppDeps, PeersReader } from './context.js';
 import { statsSourcesSummary } from './stats-sources-json.js';
 
 export type DockerStatusJson = PageStatus['docker'];
@@ -24,13 +24,24 @@ export function dockerStatusJson(docker: Readonly<DockerStatus>): DockerStatusJs
 }
 
 /** `rows`: the running containers shown (their count, and how many have no fresh sample). */
-export function pageStatus(deps: Pick<AppDeps, 'store' | 'logStatus'>, rows: readonly RowInput[], nowMs: number): PageStatus {
+export function pageStatus(deps: Pick<AppDeps, 'store' | 'logStatus'> & Partial<Pick<AppDeps, 'peers'>>, rows: readonly RowInput[], nowMs: number): PageStatus {
   const log = deps.logStatus();
   return {
+    ...(deps.peers === undefined ? {} : { peers: peerProblems(deps.peers) }),
     docker: dockerStatusJson(deps.store.docker()),
     log: { ok: log.ok, error: log.error },
     containers: rows.length,
     stale_containers: rows.filter((row) => isStale(row.latest?.readMs ?? null, nowMs)).length,
     stats_sources: statsSourcesSummary(deps.store),
   };
+}
+
+/** The peers the page must warn about: down or refusing the token, and a failing discovery. */
+function peerProblems(peers: PeersReader): NonNullable<PageStatus['peers']> {
+  const problems = peers
+    .list()
+    .filter((peer) => peer.state === 'down' || peer.state === 'unauthorized')
+    .map((peer) => ({ host: peer.node ?? peer.origin, state: peer.state, message: peer.message }));
+  const discovery = peers.discoveryError();
+  return discovery === null ? problems : [...problems, { host: 'discovery', state: 'down', message: discovery }];
 }

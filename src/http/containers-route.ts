@@ -9,23 +9,33 @@
 // the same bytes answers (issue 16); `npm run bench:http` measures the two side by side
 // (docs/benchmarks-containers-vs-bare.md).
 
+import { AmbiguousError, BadRequestError } from '../errors.js';
+import { peerEntries, type HostEntry } from '../peers/host-entries.js';
+import { AGENT_ID_HEADER, NODE_NAME_HEADER } from '../peers/headers.js';
 import { toStoppedJson } from '../views/lifecycle-json.js';
 import { timelessEntry, type KeptEntry } from './container-json-cache.js';
 import { resolveContainer } from './container-query.js';
 import type { RequestContext } from './context.js';
 import { dockerStateHeaders, requireDockerData } from './docker-state.js';
 import { checkParameters, optionalContainerId, parseFlag } from './query.js';
-import { send } from './respond.js';
+import { send, sendJson } from './respond.js';
 
 interface Entry {
   info: { id: string; name: string };
   kept(): KeptEntry;
 }
 
-export function serveContainers({ req, res, url, deps }: RequestContext): void {
-  checkParameters(url, ['id', 'all']);
+export function serveContainers(context: RequestContext): void {
+  const { url, deps } = context;
+  checkParameters(url, ['id', 'all', 'hosts']);
   const query = optionalContainerId(url);
   const all = parseFlag(url, 'all', { bareIsYes: true });
+  const hosts = url.searchParams.get('hosts');
+  if (hosts !== null && hosts !== 'all') throw new BadRequestError('hosts must be all (every host\'s containers; needs PEERS)');
+  if (hosts === 'all') {
+    serveAllHosts(context, query, all);
+    return;
+  }
   requireDockerData(deps.store);
   const views = deps.store.list();
   const { lifecycle, containerJson } = deps;
@@ -46,5 +56,59 @@ export function serveContainers({ req, res, url, deps }: RequestContext): void {
     kept = (query === null ? entries : [resolveContainer(query, entries)]).map((entry) => entry.kept());
   }
   const body = containerJson.body(kept, deps.now());
-  send(req, res, body, 'application/json; charset=utf-8', { headers: dockerStateHeaders(deps.store) });
+  send(context.req, context.res, body, 'application/json; charset=utf-8', { headers: answerHeaders(deps) });
+}
+
+/** Who answered: a peer agent knows whom it asked (and an agent finds itself among its peers). */
+function answerHeaders(deps: RequestContext['deps']): Record<string, string> {
+  return { ...dockerStateHeaders(deps.store), [AGENT_ID_HEADER]: deps.agentId, [NODE_NAME_HEADER]: deps.node };
+}
+
+/**
+ * `?hosts=all`: this host's entries and every peer's last answer, each with `host` and
+ * `host_state`; from memory, never asking a peer (peers/peers.ts asks them on its own
+ * schedule). This host's part is answered even while its Docker is away (the others may
+ * still be there); `?id=` then selects across hosts.
+ */
+function serveAllHosts({ req, res, deps }: RequestContext, query: string | null, all: boolean): void {
+  const nowMs = deps.now();
+  const local = deps.store.docker().everConnected ? localEntries(deps, all, nowMs) : [];
+  const entries: HostEntry[] = [...local, ...(deps.peers === undefined ? [] : peerEntries(deps.peers.list(), nowMs))];
+  const selected = query === null ? entries : [resolveAcrossHosts(query, entries)];
+  const body: Record<string, unknown> = {};
+  for (const entry of selected) if (!(entry.info.id in body)) body[entry.info.id] = entry.json;
+  sendJson(req, res, body, { headers: answerHeaders(deps) });
+}
+
+function localEntries(deps: RequestContext['deps'], all: boolean, nowMs: number): HostEntry[] {
+  const { lifecycle, containerJson } = deps;
+  const looping = (id: string): boolean | null => (all && lifecycle !== undefined ? lifecycle.alerts.firingFor(id).includes('crash_loop') : null);
+  const local = (id: string, name: string, json: Record<string, unknown>): HostEntry => ({
+    info: { id, name },
+    host: deps.node,
+    hostState: 'local',
+    json: { ...json, host: deps.node, host_state: 'local' },
+  });
+  const running = deps.store.list().map((view) => {
+    const text = containerJson.body([containerJson.entry(view, looping(view.info.id))], nowMs).toString('utf8');
+    const json = (JSON.parse(text) as Record<string, Record<string, unknown>>)[view.info.id] ?? {};
+    return local(view.info.id, view.info.name, json);
+  });
+  if (!all || lifecycle === undefined) return running;
+  const stopped = lifecycle.stopped
+    .list()
+    .filter((entry) => deps.store.get(entry.info.id) === undefined)
+    .map((entry) => local(entry.info.id, entry.info.name, { ...toStoppedJson(entry, lifecycle.alerts.firingFor(entry.info.id).includes('crash_loop')) }));
+  return [...running, ...stopped];
+}
+
+/** As resolveContainer, but a name (or ID) found on two hosts is ambiguous: 409 naming the hosts. */
+function resolveAcrossHosts(query: string, entries: readonly HostEntry[]): HostEntry {
+  const wanted = query.startsWith('/') ? query.slice(1) : query;
+  const named = entries.filter((entry) => entry.info.id === wanted || entry.info.name === wanted);
+  if (named.length > 1) {
+    const where = named.map((entry) => `${entry.info.name} on ${entry.host}`);
+    throw new AmbiguousError(`${JSON.stringify(wanted)} names ${named.length} containers: ${where.join(', ')}; give the ID`, named.map((entry) => entry.info.id));
+  }
+  return resolveContainer(query, entries, 'container on any host');
 }

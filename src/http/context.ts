@@ -9,6 +9,7 @@ import type { StoppedRegistry } from '../lifecycle/stopped.js';
 import type { Timeline } from '../lifecycle/timeline.js';
 import type { Logger } from '../log/logger.js';
 import type { MetricsExporter } from '../metrics/exporter.js';
+import type { Peers } from '../peers/peers.js';
 import type { StatsLogWriter } from '../sampler/stats-log.js';
 import type { StoreReader } from '../sampler/store.js';
 import type { ContainerJsonCache } from './container-json-cache.js';
@@ -51,7 +52,15 @@ export interface AppDeps {
   containerJson: ContainerJsonCache;
   /** Stopped containers, timelines and alerts; without it /alerts and /containers/events answer 404. */
   lifecycle?: LifecycleReader;
+  /** This host's name (NODE_NAME, else the hostname), sent with /containers and shown in the Host column. */
+  node: string;
+  /** This agent's random ID, sent with /containers: an agent finds itself among its peers by it. */
+  agentId: string;
+  /** The other agents' last answers (PEERS); absent without PEERS: no Host column, no hosts=all. */
+  peers?: PeersReader;
 }
+
+export type PeersReader = Pick<Peers, 'list' | 'discoveryError' | 'revision'>;
 
 export interface RequestContext {
   req: IncomingMessage;

@@ -6,7 +6,7 @@ import { sortFiring } from '../views/alerts-html.js';
 import { NO_CONTAINERS_ROW, NO_DATA_ROW, renderTableRow, renderTotalsRow } from '../views/table-html.js';
 import { pageStatus } from './agent-status.js';
 import type { AppDeps } from './context.js';
-import { pageRows, servedSamples } from './page-rows.js';
+import { pageRows, servedSamples, tableRows } from './page-rows.js';
 
 /** What one render gives the live stream: the whole state, and what changed since the previous render. */
 export interface SnapshotFrames {
@@ -36,16 +36,17 @@ interface RenderedState {
  * of containers.
  */
 export function createSnapshotRenderer(
-  deps: Pick<AppDeps, 'store' | 'logStatus' | 'statsLog' | 'now' | 'lifecycle'>,
+  deps: Pick<AppDeps, 'store' | 'logStatus' | 'statsLog' | 'now' | 'lifecycle'> & Partial<Pick<AppDeps, 'peers' | 'node'>>,
 ): (channel?: string) => SnapshotFrames {
   const previous = new Map<string, RenderedState>();
   return (channel = 'running') => {
     const nowMs = deps.now();
-    const { running, stopped, firing } = pageRows(deps, nowMs, channel === 'stopped');
+    const rows = pageRows(deps, nowMs, channel === 'stopped');
+    const { running, remote, firing } = rows;
     deps.statsLog.served(servedSamples(running));
     const time = new Date(nowMs).toISOString();
-    const rendered = new Map([...running, ...stopped].map((row) => [row.info.id, renderTableRow(row, nowMs)]));
-    const totals = renderTotalsRow(running, nowMs);
+    const rendered = new Map(tableRows(rows).map((row) => [row.info.id, renderTableRow(row, nowMs)]));
+    const totals = renderTotalsRow([...running, ...remote], nowMs, { hosts: rows.hosts });
     const status = pageStatus(deps, running, nowMs);
     const alerts = sortFiring(firing).map((alert) => alert.summary);
     const next: RenderedState = { rows: rendered, totals, status: JSON.stringify(status), alerts: JSON.stringify(alerts) };

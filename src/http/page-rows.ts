@@ -7,7 +7,9 @@ import type { Alert } from '../alerts/types.js';
 import type { StoppedContainer } from '../lifecycle/stopped.js';
 import type { ServedSample } from '../sampler/stats-log.js';
 import type { ContainerView, StoreReader } from '../sampler/store.js';
+import { peerEntries } from '../peers/host-entries.js';
 import type { RowInput } from '../views/columns.js';
+import { peerRowInput } from '../views/peer-rows.js';
 import type { AppDeps } from './context.js';
 
 export const KEEP_IN_VIEW_MS = 60 * 60_000;
@@ -19,6 +21,22 @@ export interface PageRows {
   stopped: RowInput[];
   /** Every firing alert, for the banner. */
   firing: readonly Alert[];
+  /** Other hosts' containers (PEERS), as their agents last said; empty without peers. */
+  remote: RowInput[];
+  /** Hosts shown (this one and each peer with rows); 0 without PEERS: no Host column. */
+  hosts: number;
+}
+
+/** The table's rows in the order they are rendered before sorting: this host's, other hosts', then stopped ones. */
+export function tableRows(rows: PageRows): RowInput[] {
+  return [...rows.running, ...rows.remote, ...rows.stopped];
+}
+
+/** Other hosts' containers as rows, ages moved on to `nowMs`. */
+export function remoteRows(deps: Partial<Pick<AppDeps, 'peers'>>, nowMs: number): RowInput[] {
+  if (deps.peers === undefined) return [];
+  return peerEntries(deps.peers.list(), nowMs).map((entry) =>
+    peerRowInput(entry.info.id, entry.json, entry.host, entry.hostState === 'down', nowMs));
 }
 
 /** One container of the store with its history and inspect details. */
@@ -64,19 +82,31 @@ export function isRecentWithAlert(stopped: StoppedContainer, alerts: readonly Al
   return nowMs - endedMs <= KEEP_IN_VIEW_MS;
 }
 
-export function pageRows(deps: Pick<AppDeps, 'store' | 'lifecycle'>, nowMs: number, showStopped: boolean): PageRows {
+export function pageRows(
+  deps: Pick<AppDeps, 'store' | 'lifecycle'> & Partial<Pick<AppDeps, 'peers' | 'node'>>,
+  nowMs: number,
+  showStopped: boolean,
+): PageRows {
   const { lifecycle, store } = deps;
-  if (lifecycle === undefined) return { running: rowInputs(store), stopped: [], firing: [] };
+  const remote = remoteRows(deps, nowMs);
+  const hosts = deps.peers === undefined ? 0 : 1 + new Set(remote.map((row) => row.host)).size;
+  // With peers every row says its host, this one's included.
+  const local = (rows: RowInput[]): RowInput[] => (deps.peers === undefined ? rows : rows.map((row) => ({ ...row, host: deps.node ?? '' })));
+  if (lifecycle === undefined) return { running: local(rowInputs(store)), stopped: [], firing: [], remote, hosts };
   const firing = lifecycle.alerts.firing();
   const byId = alertsByContainer(firing);
-  const running = rowInputs(store, (id) => byId.get(id));
+  const running = local(rowInputs(store, (id) => byId.get(id)));
   const stopped: RowInput[] = [];
   for (const entry of lifecycle.stopped.list()) {
     // Between a start and the next list a container can be in both: the running row wins.
     if (store.get(entry.info.id) !== undefined) continue;
     const alerts = byId.get(entry.info.id);
     if (!showStopped && !isRecentWithAlert(entry, alerts, nowMs)) continue;
-    stopped.push({ info: entry.info, latest: null, details: null, stopped: entry, ...(alerts === undefined ? {} : { alerts }) });
+    stopped.push({
+      info: entry.info, latest: null, details: null, stopped: entry,
+      ...(alerts === undefined ? {} : { alerts }),
+      ...(deps.peers === undefined ? {} : { host: deps.node ?? '' }),
+    });
   }
-  return { running, stopped, firing };
+  return { running, stopped, firing, remote, hosts };
 }

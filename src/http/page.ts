@@ -11,12 +11,12 @@ import { renderAlertBanner } from '../views/alerts-html.js';
 import { parseSort, sortRows } from '../views/columns.js';
 import { historyCsvFileName, toHistoryCsv, toHistoryJson } from '../views/history-json.js';
 import { renderBanner, statusLine } from '../views/page-status.js';
-import { renderTableHead, renderTableRows, renderTotalsRow } from '../views/table-html.js';
+import { renderHostFilter, renderTableHead, renderTableRows, renderTotalsRow } from '../views/table-html.js';
 import { escapeHtml } from '../views/html.js';
 import { pageStatus } from './agent-status.js';
 import { resolveContainer } from './container-query.js';
 import { dockerStateHeaders, requireDockerData } from './docker-state.js';
-import { pageRows, servedSamples } from './page-rows.js';
+import { pageRows, servedSamples, tableRows } from './page-rows.js';
 import { checkParameters, parseFlag, requiredContainerId } from './query.js';
 import { send, sendError, sendHtml, sendJson } from './respond.js';
 import type { RequestContext } from './context.js';
@@ -54,12 +54,14 @@ export function servePage({ req, res, url, deps }: RequestContext): void {
   const showStopped = parseFlag(url, 'stopped');
   const nowMs = deps.now();
   const sort = parseSort(url.searchParams.get('sort'), url.searchParams.get('dir'));
-  const { running, stopped, firing } = pageRows(deps, nowMs, showStopped);
+  const rows = pageRows(deps, nowMs, showStopped);
+  const { running, remote, firing, hosts } = rows;
   const status = pageStatus(deps, running, nowMs);
   const html = fillTemplate(template, {
-    thead: renderTableHead(sort),
-    rows: renderTableRows(sortRows([...running, ...stopped], sort), nowMs, deps.store.docker().everConnected),
-    totals: renderTotalsRow(running, nowMs),
+    thead: renderTableHead(sort, hosts > 0),
+    rows: renderTableRows(sortRows(tableRows(rows), sort), nowMs, deps.store.docker().everConnected),
+    totals: renderTotalsRow([...running, ...remote], nowMs, { hosts }),
+    hostfilter: deps.peers === undefined ? '' : renderHostFilter(tableRows(rows), url.searchParams.get('host') ?? ''),
     banner: renderBanner(status),
     alerts: renderAlertBanner(firing),
     stopped: showStopped ? ' checked' : '',
@@ -81,14 +83,14 @@ export function serveTable({ req, res, url, deps }: RequestContext): void {
   const totals = url.searchParams.get('totals') === '1';
   const showStopped = parseFlag(url, 'stopped');
   requireDockerData(deps.store);
-  const inputs = [deps.store.list(), deps.store.docker(), deps.lifecycle?.stopped.list(), deps.lifecycle?.alerts.firing()];
+  const inputs = [deps.store.list(), deps.store.docker(), deps.lifecycle?.stopped.list(), deps.lifecycle?.alerts.firing(), deps.peers?.revision()];
   const key = `table${totals ? '+totals' : ''}${showStopped ? '+stopped' : ''}`;
   const table = deps.shared.get(key, inputs, () => {
     const nowMs = deps.now();
-    const { running, stopped } = pageRows(deps, nowMs, showStopped);
-    let html = renderTableRows([...running, ...stopped], nowMs);
-    if (totals) html += `\n${renderTotalsRow(running, nowMs)}`;
-    return { body: Buffer.from(html, 'utf8'), served: servedSamples(running) };
+    const rows = pageRows(deps, nowMs, showStopped);
+    let html = renderTableRows(tableRows(rows), nowMs);
+    if (totals) html += `\n${renderTotalsRow([...rows.running, ...rows.remote], nowMs, { hosts: rows.hosts })}`;
+    return { body: Buffer.from(html, 'utf8'), served: servedSamples(rows.running) };
   });
   send(req, res, table.body, 'text/html; charset=utf-8', { headers: dockerStateHeaders(deps.store) });
   if (req.method !== 'HEAD') deps.statsLog.served(table.served);

@@ -1,6 +1,8 @@
 // The whole HTTP API on one screen. Every route answers GET and HEAD.
 
 import { METRICS_CONTENT_TYPE } from '../metrics/exposition.js';
+import { peersHealthJson } from '../peers/host-entries.js';
+import { isStale } from '../views/staleness.js';
 import { dockerStatusJson } from './agent-status.js';
 import { serveContainers } from './containers-route.js';
 import { statsSourcesJson } from './stats-sources-json.js';
@@ -43,12 +45,17 @@ function serveStatic({ req, res, url, deps }: RequestContext): void {
 function serveHealth({ req, res, deps }: RequestContext): void {
   const counters = deps.store.counters();
   const log = deps.logStatus();
+  const nowMs = deps.now();
+  const views = deps.store.list();
   sendJson(req, res, {
     status: 'ok',
     version: deps.version,
-    uptime_seconds: Math.round((deps.now() - deps.startedAtMs) / 1000),
+    node: deps.node,
+    uptime_seconds: Math.round((nowMs - deps.startedAtMs) / 1000),
     docker: dockerStatusJson(deps.store.docker()),
-    containers: deps.store.list().length,
+    containers: views.length,
+    // As the page's status has it, so the page's polling fallback can warn of stale data too.
+    stale_containers: views.filter((view) => isStale(view.latest?.readMs ?? null, nowMs)).length,
     stats_sources: statsSourcesJson(deps.store),
     stats_streams_open: counters.statsStreamsOpen,
     stats_stream_reconnects: counters.statsStreamReconnects,
@@ -63,6 +70,7 @@ function serveHealth({ req, res, deps }: RequestContext): void {
             webhooks: deps.lifecycle.webhooks().map(webhookJson),
           },
         }),
+    ...(deps.peers === undefined ? {} : { peers: peersHealthJson(deps.peers.list(), deps.peers.discoveryError()) }),
   });
 }
 

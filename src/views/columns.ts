@@ -20,9 +20,13 @@ export interface RowInput {
   alerts?: readonly Alert[];
   /** Set for a container that does not run: the row is greyed and says how it ended. */
   stopped?: StoppedContainer;
+  /** With peers (many hosts): the host it runs on; the table then has a Host column. */
+  host?: string;
+  /** Set for another host's container (from a peer): no detail panel; `down` when that peer stopped answering. */
+  remote?: { down: boolean };
 }
 
-export type ColumnId = 'id' | 'name' | 'image' | 'state' | 'uptime' | 'cpu' | 'mem' | 'net' | 'block' | 'pids';
+export type ColumnId = 'id' | 'host' | 'name' | 'image' | 'state' | 'uptime' | 'cpu' | 'mem' | 'net' | 'block' | 'pids';
 export type SortDirection = 'asc' | 'desc';
 
 export interface Column {
@@ -46,7 +50,15 @@ export const COLUMNS: readonly Column[] = [
   { id: 'pids', label: 'PIDs', numeric: true },
 ];
 
-const COLUMN_IDS: ReadonlySet<string> = new Set(COLUMNS.map((column) => column.id));
+/** With peers, the Host column follows the ID. */
+export const HOST_COLUMN: Column = { id: 'host', label: 'Host', numeric: false };
+export const COLUMNS_WITH_HOST: readonly Column[] = [COLUMNS[0] as Column, HOST_COLUMN, ...COLUMNS.slice(1)];
+
+export function columnsFor(hosts: boolean): readonly Column[] {
+  return hosts ? COLUMNS_WITH_HOST : COLUMNS;
+}
+
+const COLUMN_IDS: ReadonlySet<string> = new Set(COLUMNS_WITH_HOST.map((column) => column.id));
 
 export interface SortState {
   column: ColumnId;
@@ -59,7 +71,7 @@ export const DEFAULT_SORT: SortState = { column: 'name', direction: 'asc' };
 /** ?sort=cpu&dir=desc → a SortState; anything unknown falls back to the default. */
 export function parseSort(column: string | null, direction: string | null): SortState {
   if (column === null || !COLUMN_IDS.has(column)) return DEFAULT_SORT;
-  const numeric = COLUMNS.find((one) => one.id === column)?.numeric ?? false;
+  const numeric = COLUMNS_WITH_HOST.find((one) => one.id === column)?.numeric ?? false;
   const dir: SortDirection = direction === 'asc' || direction === 'desc' ? direction : numeric ? 'desc' : 'asc';
   return { column: column as ColumnId, direction: dir };
 }
@@ -84,6 +96,8 @@ function rawSortValue(row: RowInput, column: ColumnId): string | number | null {
   switch (column) {
     case 'id':
       return row.info.id;
+    case 'host':
+      return row.host ?? null;
     case 'name':
       return row.info.name;
     case 'image':

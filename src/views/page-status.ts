@@ -1,6 +1,7 @@
-// What the page says about the agent itself: Docker's state, the log folder's, and
-// stale data, with what to do about each. The keys are those of /healthz, so the
-// script reads the pushed status and /healthz (its polling fallback) alike; app.js
+// What the page says about the agent itself: Docker's state, the log folder's, stale
+// data and peers that do not answer, with what to do about each. It shares `docker`,
+// `containers` and `stats_sources` with /healthz, and /healthz also carries
+// `stale_containers`, so the script's polling fallback reads /healthz alike; app.js
 // composes the banner from these fields the same way bannerLines does here.
 
 import { escapeHtml } from './html.js';
@@ -22,6 +23,8 @@ export interface PageStatus {
   /** Containers whose latest sample is older than STALE_AFTER_MS (or missing). */
   stale_containers: number;
   stats_sources: StatsSourcesStatus;
+  /** With PEERS: the other hosts that do not answer (down, or refusing the token), and a failing discovery. */
+  peers?: { host: string; state: string; message: string | null }[];
 }
 
 /** Where container numbers come from (STATS_SOURCE), as /healthz's `stats_sources`. */
@@ -57,6 +60,7 @@ export function bannerLines(status: PageStatus): string[] {
     );
   }
   lines.push(...sourceLines(status.stats_sources));
+  for (const peer of status.peers ?? []) lines.push(peerLine(peer));
   if (docker.state === 'connected' && status.stale_containers > 0) {
     const count = status.stale_containers;
     lines.push(
@@ -65,6 +69,12 @@ export function bannerLines(status: PageStatus): string[] {
     );
   }
   return lines;
+}
+
+function peerLine(peer: { host: string; state: string; message: string | null }): string {
+  if (peer.host === 'discovery') return `Other hosts cannot be looked up: ${peer.message ?? 'no answer'}. The hosts found before stay shown.`;
+  if (peer.state === 'unauthorized') return `Host ${peer.host} refuses this agent's token: ${peer.message ?? ''}. Give every agent the same AUTH_TOKEN.`;
+  return `Host ${peer.host} does not answer: ${peer.message ?? 'no answer'}. Its rows show what it said last.`;
 }
 
 /**

@@ -17,7 +17,7 @@ const MAX_FILTER_TEXT = 2_000;
  */
 export function filterText(row: RowInput): string {
   const labels = Object.entries(row.info.labels).map(([key, value]) => `${key}=${value}`);
-  return [row.info.name, row.info.image, ...labels].join(' ').toLowerCase().slice(0, MAX_FILTER_TEXT);
+  return [row.info.name, row.info.image, ...(row.host === undefined ? [] : [row.host]), ...labels].join(' ').toLowerCase().slice(0, MAX_FILTER_TEXT);
 }
 
 /** A cell with its sort key in data-v; the ID column sorts by the row's data-id instead. */
@@ -26,12 +26,16 @@ export function cell(column: ColumnId, row: RowInput, attributes: string, conten
   return `<td data-col="${column}"${value}${attributes}>${content}</td>`;
 }
 
-/** The ID, name and image cells. */
+/** The ID, host (with peers), name and image cells. */
 export function identityCells(row: RowInput): string[] {
   const { info } = row;
   const id = escapeHtml(info.id);
+  const host = row.host === undefined
+    ? []
+    : [cell('host', row, ` class="host"${row.remote?.down === true ? ' title="this host\'s agent does not answer: its last rows"' : ''}`, escapeHtml(row.host))];
   return [
     cell('id', row, ' class="id"', `<code title="${id}">${escapeHtml(info.id.slice(0, 12))}<span class="rest">${escapeHtml(info.id.slice(12))}</span></code>`),
+    ...host,
     cell('name', row, ' class="name"', nameContent(row)),
     cell('image', row, ` class="image" title="${escapeHtml(info.image)}"`, escapeHtml(info.image)),
   ];
@@ -39,6 +43,8 @@ export function identityCells(row: RowInput): string[] {
 
 function nameContent(row: RowInput): string {
   const name = escapeHtml(row.info.name);
+  // Another host's history and details are on that host's own page.
+  if (row.remote !== undefined) return `<span class="remote-name" title="on ${escapeHtml(row.host ?? 'another host')}: its details are on that host's page">${name}</span>`;
   const project = row.info.labels[COMPOSE_PROJECT_LABEL];
   const service = row.info.labels[COMPOSE_SERVICE_LABEL];
   const compose = project === undefined ? '' : `<small class="compose" title="compose project / service">${escapeHtml(project)}${service === undefined ? '' : ` / ${escapeHtml(service)}`}</small>`;
@@ -48,6 +54,7 @@ function nameContent(row: RowInput): string {
 /** <tr data-id="FULL_ID" class="…" data-q="…">cells</tr>. */
 export function renderRow(row: RowInput, classes: readonly string[], cells: readonly string[]): string {
   const names = classes.filter(Boolean).join(' ');
-  const attributes = `${names ? ` class="${names}"` : ''} data-q="${escapeHtml(filterText(row))}"`;
+  const host = row.host === undefined ? '' : ` data-host="${escapeHtml(row.host)}"`;
+  const attributes = `${names ? ` class="${names}"` : ''}${host} data-q="${escapeHtml(filterText(row))}"`;
   return `<tr data-id="${escapeHtml(row.info.id)}"${attributes}>${cells.join('')}</tr>`;
 }

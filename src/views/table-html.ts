@@ -6,7 +6,7 @@
 
 import type { ContainerDetails, ContainerSample, HistoryField, HistorySeries } from '../stats/types.js';
 import { renderAlertBadges } from './alerts-html.js';
-import { COLUMNS, uptimeSeconds, type RowInput, type SortState } from './columns.js';
+import { COLUMNS, columnsFor, uptimeSeconds, type RowInput, type SortState } from './columns.js';
 import {
   formatAge,
   formatBytesBinary,
@@ -56,7 +56,8 @@ export function renderTableRow(row: RowInput, nowMs: number): string {
       ? sampleCells(row, sample, nowMs)
       : [`<td class="num waiting" colspan="5">waiting for the first sample…</td>`]),
   ];
-  return renderRow(row, [info.state === 'paused' ? 'paused' : '', stale ? 'stale' : '', alerting ? 'alerting' : ''], cells);
+  const remote = row.remote === undefined ? '' : row.remote.down ? 'remote host-down' : 'remote';
+  return renderRow(row, [info.state === 'paused' ? 'paused' : '', stale ? 'stale' : '', alerting ? 'alerting' : '', remote], cells);
 }
 
 function stateContent(row: RowInput, ageMs: number | null, stale: boolean): string {
@@ -179,9 +180,9 @@ function rateExact(bytesPerSecond: number | null): string {
   return bytesPerSecond === null ? 'unknown' : `${formatInteger(bytesPerSecond)} B/s`;
 }
 
-/** The header row: a sort button per column, aria-sort on the sorted one. */
-export function renderTableHead(sort: SortState): string {
-  const cells = COLUMNS.map((column) => {
+/** The header row: a sort button per column, aria-sort on the sorted one; with `hosts`, the Host column. */
+export function renderTableHead(sort: SortState, hosts = false): string {
+  const cells = columnsFor(hosts).map((column) => {
     const sorted = column.id === sort.column;
     const ariaSort = sorted ? ` aria-sort="${sort.direction === 'asc' ? 'ascending' : 'descending'}"` : '';
     const hint = column.hint === undefined ? '' : `<small>${column.hint}</small>`;
@@ -195,7 +196,7 @@ export function renderTableHead(sort: SortState): string {
  * The host totals row. Host RAM is known only through a container without a memory
  * limit (the daemon then reports the host's RAM as its limit), so it is shown when one is.
  */
-export function renderTotalsRow(rows: readonly RowInput[], nowMs: number): string {
+export function renderTotalsRow(rows: readonly RowInput[], nowMs: number, options: { hosts?: number } = {}): string {
   const sampled = rows.map((row) => row.latest).filter((sample): sample is ContainerSample => sample !== null);
   const paused = rows.filter((row) => row.info.state === 'paused').length;
   const stale = rows.filter((row) => isStale(row.latest?.readMs ?? null, nowMs)).length;
@@ -224,18 +225,37 @@ export function renderTotalsRow(rows: readonly RowInput[], nowMs: number): strin
   const unlimited = rows.find((row) => row.details?.memoryLimitBytes === null && row.latest !== null);
   const hostRam = unlimited?.latest?.memoryLimitBytes ?? null;
   const counts = [`${rows.length} container${rows.length === 1 ? '' : 's'}`];
+  // Across hosts a share of "the" host's CPUs or RAM means nothing: say how many hosts instead.
+  const hosts = options.hosts ?? 0;
+  if (hosts > 0) counts.push(`${hosts} host${hosts === 1 ? '' : 's'}`);
   if (paused > 0) counts.push(`${paused} paused`);
   if (stale > 0) counts.push(`${stale} stale`);
-  const cpuHost = cpus > 0 ? `<small>${formatPercent(cpu / cpus)} of ${formatCores(cpus)}</small>` : '';
-  const memHost = hostRam !== null && hostRam > 0
+  const cpuHost = cpus > 0 && hosts === 0 ? `<small>${formatPercent(cpu / cpus)} of ${formatCores(cpus)}</small>` : '';
+  const memHost = hostRam !== null && hostRam > 0 && hosts === 0
     ? `<small>${formatPercent((memory / hostRam) * 100)} of ${formatBytesBinary(hostRam)} RAM</small>`
     : '';
   return (
-    `<tr class="totals"><th scope="row" colspan="5">All containers <small>${counts.join(', ')}</small></th>` +
+    `<tr class="totals"><th scope="row" colspan="${hosts > 0 ? 6 : 5}">All containers <small>${counts.join(', ')}</small></th>` +
     `<td class="num cpu" data-col="cpu" title="sum of the containers' CPU %: ${cpu.toFixed(2)}%"><span class="v">${formatPercent(cpu)}</span>${cpuHost}</td>` +
     `<td class="num mem" data-col="mem" title="sum of used memory: ${formatInteger(memory)} bytes"><span class="v">${formatBytesBinary(memory)}</span>${memHost}</td>` +
     `<td class="num net" data-col="net" title="in ${formatInteger(rx)} bytes, out ${formatInteger(tx)} bytes"><span class="v">${formatBytesDecimal(rx)} / ${formatBytesDecimal(tx)}</span><small>↓${formatRate(rxRate)} ↑${formatRate(txRate)}</small></td>` +
     `<td class="num blk" data-col="block" title="read ${formatInteger(read)} bytes, written ${formatInteger(written)} bytes"><span class="v">${formatBytesDecimal(read)} / ${formatBytesDecimal(written)}</span></td>` +
     `<td class="num pids" data-col="pids"><span class="v">${pids}</span></td></tr>`
   );
+}
+
+/**
+ * The host filter beside the text filter (with PEERS): every host with rows, the one in
+ * the URL selected. The script adds hosts that appear later.
+ */
+export function renderHostFilter(rows: readonly RowInput[], selected: string): string {
+  const hosts = [...new Set(rows.map((row) => row.host).filter((host): host is string => host !== undefined))];
+  if (selected !== '' && !hosts.includes(selected)) hosts.push(selected);
+  hosts.sort((a, b) => a.localeCompare(b));
+  const options = hosts.map((host) => {
+    const value = escapeHtml(host);
+    return `<option value="${value}"${host === selected ? ' selected' : ''}>${value}</option>`;
+  });
+  return '<label for="host-filter" class="sr-only">Show one host</label>' +
+    `<select id="host-filter"><option value="">All hosts</option>${options.join('')}</select>`;
 }

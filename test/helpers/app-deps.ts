@@ -32,6 +32,8 @@ export function testAppDeps(
     startedAtMs: now() - 60_000,
     shared: createSharedRender({ maxAgeMs: sharedMaxAgeMs, now }),
     containerJson: createContainerJsonCache(),
+    node: 'test-host',
+    agentId: 'test-agent-id',
     ...overrides,
   };
 }
