@@ -82,7 +82,7 @@ describe('many hosts over fake Engines', () => {
     const one = await fakeWith(['web'], 'a');
     const [id] = ['f'.repeat(64)];
     // A "peer" that answers with markup in every string it can.
-    const evil = await listenOn('127.0.0.1', (req, res) => {
+    const evil = await listenOn('127.0.0.1', (_req, res) => {
       const name = '<img src=x onerror=alert(1)>';
       res.writeHead(200, { 'content-type': 'application/json', 'x-dockmon-node': '<b>evil</b>', 'x-dockmon-agent': 'evil' });
       res.end(JSON.stringify({ [id]: { id, name, image: '"><script>alert(2)</script>', state: '<i>', read: new Date().toISOString(), sample_age_seconds: 0.1, cpu: '<u>99</u>', pids: 3 } }));
@@ -106,5 +106,28 @@ describe('many hosts over fake Engines', () => {
     expect(page).not.toContain('<u>99</u>');
     const row = new RegExp(`<tr data-id="${id}"[^>]*>`).exec(page)?.[0] ?? '';
     expect(row).toContain('remote');
+  });
+
+  it('keeps a peer that stopped answering greyed with its last rows, names it in the banner, and ages its entries', async () => {
+    const one = await fakeWith(['web'], 'a');
+    const two = await fakeWith(['cache'], 'b');
+    const bravo = await agent(two.fake, 'bravo');
+    const alpha = await agent(one.fake, 'alpha', { PEERS: bravo.base });
+    const cacheId = two.ids[0] as string;
+    await until('bravo\'s container', async () => (JSON.parse((await get(`${alpha.base}/containers?hosts=all`)).body) as Entries)[cacheId]?.sample_age_seconds != null);
+    await bravo.stop();
+    const page = await until('the banner naming bravo', async () => {
+      const body = (await get(`${alpha.base}/`)).body;
+      return body.includes('Host bravo does not answer') ? body : undefined;
+    });
+    expect(new RegExp(`<tr data-id="${cacheId}" class="[^"]*host-down`).test(page)).toBe(true);
+    const entries = JSON.parse((await get(`${alpha.base}/containers?hosts=all`)).body) as Entries;
+    expect(entries[cacheId]).toMatchObject({ host: 'bravo', host_state: 'down' });
+    // Its age keeps growing from its last answer: it is never passed off as fresh.
+    const later = await until('the entry to age past 5 s', async () => {
+      const entry = (JSON.parse((await get(`${alpha.base}/containers?hosts=all`)).body) as Entries & Record<string, { stale: boolean }>)[cacheId];
+      return entry?.stale === true ? entry : undefined;
+    }, { timeoutMs: 8_000, intervalMs: 200 });
+    expect(later.sample_age_seconds).toBeGreaterThan(5);
   });
 });

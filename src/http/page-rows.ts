@@ -7,7 +7,7 @@ import type { Alert } from '../alerts/types.js';
 import type { StoppedContainer } from '../lifecycle/stopped.js';
 import type { ServedSample } from '../sampler/stats-log.js';
 import type { ContainerView, StoreReader } from '../sampler/store.js';
-import { peerEntries } from '../peers/host-entries.js';
+import { peerEntries, shownPeers, type HostEntry } from '../peers/host-entries.js';
 import type { RowInput } from '../views/columns.js';
 import { peerRowInput } from '../views/peer-rows.js';
 import type { AppDeps } from './context.js';
@@ -32,12 +32,36 @@ export function tableRows(rows: PageRows): RowInput[] {
   return [...rows.running, ...rows.remote, ...rows.stopped];
 }
 
-/** Other hosts' containers as rows, ages moved on to `nowMs`. */
+/**
+ * Other hosts' containers as rows. A row's sample time is fixed by its peer's answer (when
+ * it arrived, less the age it had then), so a row is built once per answer and reused by
+ * every request and live tick until the next one (or until its host goes down).
+ */
 export function remoteRows(deps: Partial<Pick<AppDeps, 'peers'>>, nowMs: number): RowInput[] {
   if (deps.peers === undefined) return [];
-  return peerEntries(deps.peers.list(), nowMs).map((entry) =>
-    peerRowInput(entry.info.id, entry.json, entry.host, entry.hostState === 'down', nowMs));
+  const rows: RowInput[] = [];
+  for (const peer of shownPeers(deps.peers.list())) {
+    const down = peer.state === 'down';
+    let fresh: Map<string, HostEntry> | null = null;
+    for (const [id, received] of Object.entries(peer.containers)) {
+      const kept = builtRows.get(received);
+      if (kept !== undefined && kept.down === down) {
+        rows.push(kept.row);
+        continue;
+      }
+      fresh ??= new Map(peerEntries([peer], nowMs).map((entry) => [entry.info.id, entry]));
+      const entry = fresh.get(id);
+      if (entry === undefined) continue;
+      const row = peerRowInput(id, entry.json, entry.host, { down, key: received }, nowMs);
+      builtRows.set(received, { down, row });
+      rows.push(row);
+    }
+  }
+  return rows;
 }
+
+/** Rows built from a peer's entries, by the entry object as received (dropped with it at the next answer). */
+const builtRows = new WeakMap<object, { down: boolean; row: RowInput }>();
 
 /** One container of the store with its history and inspect details. */
 export function rowInput(store: Pick<StoreReader, 'series'>, view: ContainerView, alerts?: readonly Alert[]): RowInput {

@@ -13,6 +13,8 @@ export interface HostEntry {
   /** The host's state as this agent sees it: 'local' for its own containers. */
   hostState: 'local' | PeerState;
   json: Record<string, unknown>;
+  /** The peer's entry as it arrived (the same object until its next answer): a key for what is rendered from it. */
+  received?: Readonly<Record<string, unknown>>;
 }
 
 /** Peers whose containers are shown: answering, or down with what they last said. */
@@ -37,6 +39,7 @@ export function peerEntries(peers: readonly PeerStatus[], nowMs: number): HostEn
         host,
         hostState: peer.state,
         json: { ...entry, id, sample_age_seconds: age, stale, host, host_state: peer.state },
+        received: entry,
       });
     }
   }

@@ -22,8 +22,11 @@ export interface RowInput {
   stopped?: StoppedContainer;
   /** With peers (many hosts): the host it runs on; the table then has a Host column. */
   host?: string;
-  /** Set for another host's container (from a peer): no detail panel; `down` when that peer stopped answering. */
-  remote?: { down: boolean };
+  /**
+   * Set for another host's container (from a peer): no detail panel; `down` when that peer
+   * stopped answering; `key`, the peer's entry as received, lets its row be rendered once per answer.
+   */
+  remote?: { down: boolean; key?: object };
 }
 
 export type ColumnId = 'id' | 'host' | 'name' | 'image' | 'state' | 'uptime' | 'cpu' | 'mem' | 'net' | 'block' | 'pids';

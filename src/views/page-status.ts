@@ -73,7 +73,7 @@ export function bannerLines(status: PageStatus): string[] {
 
 function peerLine(peer: { host: string; state: string; message: string | null }): string {
   if (peer.host === 'discovery') return `Other hosts cannot be looked up: ${peer.message ?? 'no answer'}. The hosts found before stay shown.`;
-  if (peer.state === 'unauthorized') return `Host ${peer.host} refuses this agent's token: ${peer.message ?? ''}. Give every agent the same AUTH_TOKEN.`;
+  if (peer.state === 'unauthorized') return `Host ${peer.host} refuses this agent's token: give every agent the same AUTH_TOKEN (or AUTH_TOKEN_FILE).`;
   return `Host ${peer.host} does not answer: ${peer.message ?? 'no answer'}. Its rows show what it said last.`;
 }
 

@@ -23,7 +23,7 @@ function textOf(entry: Readonly<Record<string, unknown>>, key: string, fallback:
  * `entry` is a /containers?hosts=all entry of a peer: its ages already moved on to
  * `nowMs` (peers/host-entries.ts), so the sample's time is `nowMs` less that age.
  */
-export function peerRowInput(id: string, entry: Readonly<Record<string, unknown>>, host: string, hostDown: boolean, nowMs: number): RowInput {
+export function peerRowInput(id: string, entry: Readonly<Record<string, unknown>>, host: string, remote: NonNullable<RowInput['remote']>, nowMs: number): RowInput {
   const stateText = textOf(entry, 'state', 'running');
   const age = numberOf(entry, 'sample_age_seconds');
   const readIso = textOf(entry, 'read', '');
@@ -36,7 +36,7 @@ export function peerRowInput(id: string, entry: Readonly<Record<string, unknown>
     createdSeconds: 0,
     labels: {},
   };
-  const base = { info, host, remote: { down: hostDown } };
+  const base = { info, host, remote };
   if (age === null || readIso === '') return { ...base, latest: null };
   const rx = numberOf(entry, 'network_rx_bytes');
   const tx = numberOf(entry, 'network_tx_bytes');

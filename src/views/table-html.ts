@@ -44,6 +44,22 @@ export function renderTableRows(rows: readonly RowInput[], nowMs: number, everCo
  */
 export function renderTableRow(row: RowInput, nowMs: number): string {
   if (row.stopped !== undefined) return renderStoppedRow({ ...row, stopped: row.stopped }, nowMs);
+  const key = row.remote?.key;
+  if (key === undefined) return renderRunningRow(row, nowMs);
+  // Another host's row changes only with that host's next answer (every PEER_INTERVAL) or
+  // when it goes stale: between the two, every request and live tick reuses its HTML.
+  const stale = isStale(row.latest?.readMs ?? null, nowMs);
+  const kept = renderedRemote.get(key);
+  if (kept !== undefined && !stale && !kept.stale && kept.down === row.remote?.down) return kept.html;
+  const html = renderRunningRow(row, nowMs);
+  renderedRemote.set(key, { html, stale, down: row.remote?.down === true });
+  return html;
+}
+
+/** Rendered rows of other hosts, by the peer's entry object (collected with it at the next answer). */
+const renderedRemote = new WeakMap<object, { html: string; stale: boolean; down: boolean }>();
+
+function renderRunningRow(row: RowInput, nowMs: number): string {
   const { info, latest: sample } = row;
   const ageMs = sample ? nowMs - sample.readMs : null;
   const stale = isStale(sample?.readMs ?? null, nowMs);

@@ -94,9 +94,13 @@ describe('the Swarm stack (deploy/dockmon-stack.yml)', () => {
     const page = await httpGet(`${base}/`, 5_000, TOKEN);
     expect(page.status).toBe(200);
     expect(page.body).toContain(`${STACK}_dockmon.`);
-    // PEERS=dns:tasks.dockmon resolved on the overlay network: the only task is the agent itself.
-    const health = JSON.parse((await httpGet(`${base}/healthz`, 5_000, null)).body) as { peers?: { discovery_error: string | null; total: number } };
-    expect(health.peers).toMatchObject({ discovery_error: null, total: 0 });
+    // PEERS=dns:tasks.dockmon resolves on the overlay network once Swarm counts the task
+    // healthy (the stack checks every 10 s): the only task is the agent itself, left out.
+    const peers = await waitFor('tasks.dockmon to resolve', 60_000, async () => {
+      const health = JSON.parse((await httpGet(`${base}/healthz`, 5_000, null)).body) as { peers?: { discovery_error: string | null; total: number } };
+      return health.peers?.discovery_error === null ? health.peers : undefined;
+    }, async () => `${await taskState()}\n${(await httpGet(`${base}/healthz`, 5_000, null)).body}`);
+    expect(peers).toMatchObject({ discovery_error: null, total: 0 });
     // The token never sits in the service's environment.
     const spec = await docker(['service', 'inspect', `${STACK}_dockmon`]);
     expect(spec).not.toContain(TOKEN);

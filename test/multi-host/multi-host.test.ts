@@ -162,6 +162,8 @@ describe('many hosts on one page', () => {
       expect(await hostOf(dockerId)).toBe('alpha');
       expect(await hostOf(podmanId)).toBe('bravo');
       expect(await hostOf(fakeId)).toBe('charlie');
+      // delta refuses the token: the banner says so, and what to do.
+      expect(await page.locator('#banner').innerText()).toMatch(/refuses this agent's token: give every agent the same AUTH_TOKEN/);
       // The filter shows one host's rows; the others are hidden, not dropped.
       await page.selectOption('#host-filter', 'bravo');
       await page.locator(`tr[data-id="${dockerId}"]`).waitFor({ state: 'hidden' });
