@@ -41,6 +41,8 @@ export const USAGE = `npm run bench -- [flags]
   --create-concurrency <n> docker run calls in flight (default 8)
   --rounds <count>         rounds of /containers against a bare node:http server sending the
                            same bytes, each --saturation-duration per server (default 5)
+  --only multi-host        one agent with 5 stand-in peers of 100 containers against the same
+                           agent alone (bench/multi-host.ts: --seconds, --peers, --containers, --out)
   --only containers-vs-bare
                            measure only that comparison (containers default to 100), once
                            the agent has sampled every container; writes

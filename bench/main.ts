@@ -13,6 +13,7 @@ import { startScriptNodeFlags } from './node-flags.js';
 import { parseArgs, USAGE, type BenchArgs } from './args.js';
 import { docker, removeBenchContainers, startContainers, stopStartingContainers, TEST_IMAGE, type BenchContainer } from './containers.js';
 import { measureContainersVsBareRun } from './containers-vs-bare.js';
+import { runMultiHostBench } from './multi-host.js';
 import { countdown, measureBaseline, measureDockerStats, measureSeed } from './daemon-phases.js';
 import { describeMachine } from './machine.js';
 import { findDaemonPids } from './proc.js';
@@ -214,7 +215,10 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
+// `--only multi-host` is its own run (bench/multi-host.ts): stand-in peers, no test containers.
+const onlyIndex = process.argv.indexOf('--only');
+const measure = onlyIndex !== -1 && process.argv[onlyIndex + 1] === 'multi-host' ? runMultiHostBench().then(() => 0) : main();
+measure.then(
   (code) => process.exit(code),
   (error: unknown) => {
     process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`);

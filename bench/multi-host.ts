@@ -5,13 +5,14 @@
 // agents of 100 containers would, numbers moving on every answer.
 //
 //   npm run bench:multi-host [-- --seconds 30 --peers 5 --containers 100 --out docs/benchmarks-multi-host.md]
+//   npm run bench -- --only multi-host [same options]
 
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startAgent, type RunningAgent } from './agent.js';
 import { fetchOnce } from './http-load.js';
 import { startScriptNodeFlags } from './node-flags.js';
@@ -90,7 +91,8 @@ async function measure(label: string, agent: RunningAgent): Promise<Measured> {
   };
 }
 
-async function main(): Promise<void> {
+/** The whole comparison; `npm run bench:multi-host` and `npm run bench -- --only multi-host` run it. */
+export async function runMultiHostBench(): Promise<void> {
   const entry = path.join(repoRoot, 'dist', 'main.js');
   const flags = startScriptNodeFlags(path.join(repoRoot, 'package.json'));
   progress(`${PEERS} stand-in peers of ${CONTAINERS} containers on 127.0.0.2-${PEERS + 1}:${PORT}`);
@@ -153,7 +155,9 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`bench:multi-host: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
-  process.exitCode = 1;
-});
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  runMultiHostBench().catch((error: unknown) => {
+    process.stderr.write(`bench:multi-host: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  });
+}
