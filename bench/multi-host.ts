@@ -131,7 +131,8 @@ export async function runMultiHostBench(): Promise<void> {
     `| agent RSS at the end (MiB) | ${fmt(alone.rssMiB)} | ${fmt(hub.rssMiB)} |`,
     `| received from peers (KiB/s) | ${fmt(alone.peerBytesPerSecond / 1024)} | ${fmt(hub.peerBytesPerSecond / 1024)} |`,
   ].join('\n');
-  const command = `npm run bench:multi-host${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+  const given = process.argv.slice(2);
+  const command = given.includes('--only') ? `npm run bench -- ${given.join(' ')}` : `npm run bench:multi-host${given.length > 0 ? ` -- ${given.join(' ')}` : ''}`;
   const report = [
     '# One agent showing many hosts',
     '',
