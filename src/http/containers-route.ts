@@ -12,7 +12,8 @@
 import { AmbiguousError, BadRequestError } from '../errors.js';
 import { peerEntries, type HostEntry } from '../peers/host-entries.js';
 import { AGENT_ID_HEADER, NODE_NAME_HEADER } from '../peers/headers.js';
-import { toStoppedJson } from '../views/lifecycle-json.js';
+import { toContainerJson } from '../views/container-json.js';
+import { runningLifecycle, toStoppedJson } from '../views/lifecycle-json.js';
 import { timelessEntry, type KeptEntry } from './container-json-cache.js';
 import { resolveContainer } from './container-query.js';
 import type { RequestContext } from './context.js';
@@ -81,7 +82,7 @@ function serveAllHosts({ req, res, deps }: RequestContext, query: string | null,
 }
 
 function localEntries(deps: RequestContext['deps'], all: boolean, nowMs: number): HostEntry[] {
-  const { lifecycle, containerJson } = deps;
+  const { lifecycle } = deps;
   const looping = (id: string): boolean | null => (all && lifecycle !== undefined ? lifecycle.alerts.firingFor(id).includes('crash_loop') : null);
   const local = (id: string, name: string, json: Record<string, unknown>): HostEntry => ({
     info: { id, name },
@@ -89,10 +90,12 @@ function localEntries(deps: RequestContext['deps'], all: boolean, nowMs: number)
     hostState: 'local',
     json: { ...json, host: deps.node, host_state: 'local' },
   });
+  // Built as objects (not from the kept text): the entries gain host fields, and this
+  // answer is the whole set's, not the hot path the kept text is for.
   const running = deps.store.list().map((view) => {
-    const text = containerJson.body([containerJson.entry(view, looping(view.info.id))], nowMs).toString('utf8');
-    const json = (JSON.parse(text) as Record<string, Record<string, unknown>>)[view.info.id] ?? {};
-    return local(view.info.id, view.info.name, json);
+    const crashLooping = looping(view.info.id);
+    const extra = crashLooping === null ? {} : runningLifecycle(view.details, crashLooping);
+    return local(view.info.id, view.info.name, { ...toContainerJson(view, nowMs), ...extra });
   });
   if (!all || lifecycle === undefined) return running;
   const stopped = lifecycle.stopped
